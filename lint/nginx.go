@@ -1,0 +1,302 @@
+package lint
+
+import "strings"
+
+// Nginx is the nginx side of the model: the directive tree rooted at the main
+// configuration file, plus the facts the rules need, derived once.
+type Nginx struct {
+	// File is the main configuration file (nginx.conf).
+	File string `json:"file"`
+	// Root is a synthetic block whose children are the main file's top-level
+	// directives (includes expanded in place). Its Name is "".
+	Root *Directive `json:"root"`
+	// User is the user and group the worker processes run as.
+	User NginxUser `json:"user"`
+	// Upstreams are the upstream blocks of the http and stream contexts.
+	Upstreams []*Upstream `json:"upstreams"`
+	// Hops are every fastcgi_pass, proxy_pass, uwsgi_pass, scgi_pass and
+	// grpc_pass, in file order, with their targets resolved.
+	Hops []*Hop `json:"hops"`
+}
+
+// Directive is one nginx directive: a simple one ending in ';' or a block.
+//
+// Include directives stay in the tree, and the directives of the files they
+// include follow them in the same Block, each with Include pointing at the
+// include directive that brought it in. So a rule that walks Block sees
+// what nginx sees.
+type Directive struct {
+	Name string `json:"name"`
+	Args []Arg  `json:"args,omitempty"`
+	// Span runs from the name to the ';' or '{' that ends the directive.
+	Span Span `json:"span"`
+	// Block is nil for a simple directive and non-nil (maybe empty) for a block.
+	Block []*Directive `json:"block,omitempty"`
+	// BlockEnd is the position of the closing '}' of a block.
+	BlockEnd Pos `json:"block_end,omitzero"`
+	// Parent is the enclosing block; the Root for top-level directives.
+	Parent *Directive `json:"-"`
+	// Include is the include directive whose file this directive was read
+	// from, nil for the main file. Follow Include.Include for the chain.
+	Include *Directive `json:"-"`
+}
+
+// Arg is one argument of a directive, with quotes and escapes as nginx
+// leaves them: quotes removed, `\"` `\'` `\\` unescaped inside quotes, other
+// backslash sequences kept.
+type Arg struct {
+	Value string `json:"value"`
+	Pos   Pos    `json:"pos"`
+	// Quote is '"' or '\'' when the argument was quoted, 0 otherwise.
+	Quote byte `json:"quote,omitempty"`
+}
+
+// Pos is where the directive's name starts.
+func (d *Directive) Pos() Pos { return d.Span.Start }
+
+// IsBlock reports whether d has a block ({ … }).
+func (d *Directive) IsBlock() bool { return d.Block != nil }
+
+// Arg returns the value of argument i, or "" when there is none.
+func (d *Directive) Arg(i int) string {
+	if i < 0 || i >= len(d.Args) {
+		return ""
+	}
+	return d.Args[i].Value
+}
+
+// ArgValues returns the argument values.
+func (d *Directive) ArgValues() []string {
+	vs := make([]string, len(d.Args))
+	for i, a := range d.Args {
+		vs[i] = a.Value
+	}
+	return vs
+}
+
+// String renders the directive as it would be written (without its block).
+func (d *Directive) String() string {
+	var b strings.Builder
+	b.WriteString(d.Name)
+	for _, a := range d.Args {
+		b.WriteByte(' ')
+		if a.Quote != 0 || a.Value == "" || strings.ContainsAny(a.Value, " \t;{}#") {
+			q := a.Quote
+			if q == 0 {
+				q = '"'
+			}
+			b.WriteByte(q)
+			b.WriteString(a.Value)
+			b.WriteByte(q)
+		} else {
+			b.WriteString(a.Value)
+		}
+	}
+	if d.IsBlock() {
+		b.WriteString(" { … }")
+	} else {
+		b.WriteByte(';')
+	}
+	return b.String()
+}
+
+// Children returns the directives named name directly inside d's block.
+func (d *Directive) Children(name string) []*Directive {
+	var out []*Directive
+	for _, c := range d.Block {
+		if c.Name == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Child returns the last directive named name directly inside d's block.
+func (d *Directive) Child(name string) *Directive {
+	for i := len(d.Block) - 1; i >= 0; i-- {
+		if d.Block[i].Name == name {
+			return d.Block[i]
+		}
+	}
+	return nil
+}
+
+// Walk calls fn for d's children depth-first in file order; when fn returns
+// false the children of that directive are skipped.
+func (d *Directive) Walk(fn func(*Directive) bool) {
+	for _, c := range d.Block {
+		if fn(c) && c.Block != nil {
+			c.Walk(fn)
+		}
+	}
+}
+
+// Enclosing returns the nearest enclosing block named one of names, or nil.
+func (d *Directive) Enclosing(names ...string) *Directive {
+	for p := d.Parent; p != nil; p = p.Parent {
+		for _, n := range names {
+			if p.Name == n {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// Context returns the names of the enclosing blocks from the outside in,
+// e.g. ["http", "server", "location"]. The Root has none.
+func (d *Directive) Context() []string {
+	var names []string
+	for p := d.Parent; p != nil && p.Parent != nil; p = p.Parent {
+		names = append(names, p.Name)
+	}
+	for i, j := 0, len(names)-1; i < j; i, j = i+1, j-1 {
+		names[i], names[j] = names[j], names[i]
+	}
+	return names
+}
+
+// IncludeChain returns the include directives that led to d, innermost
+// first; empty for a directive of the main file.
+func (d *Directive) IncludeChain() []*Directive {
+	var chain []*Directive
+	for inc := d.Include; inc != nil; inc = inc.Include {
+		chain = append(chain, inc)
+	}
+	return chain
+}
+
+// NginxUser is the account nginx's worker processes run as.
+type NginxUser struct {
+	Name  string `json:"name"`
+	Group string `json:"group"`
+	// Directive is the `user` directive, nil when nginx's compiled default
+	// (nobody) applies.
+	Directive *Directive `json:"-"`
+}
+
+// Default user and group of nginx's worker processes when nginx.conf has no
+// `user` directive (Debian's and nginx.org's builds).
+const (
+	NginxDefaultUser  = "nobody"
+	NginxDefaultGroup = "nogroup"
+)
+
+// Upstream is an upstream { … } block.
+type Upstream struct {
+	Name string `json:"name"`
+	// Context is "http" or "stream": the two have separate name spaces.
+	Context   string            `json:"context"`
+	Directive *Directive        `json:"-"`
+	Servers   []*UpstreamServer `json:"servers"`
+}
+
+// UpstreamServer is a `server` line of an upstream block.
+type UpstreamServer struct {
+	Directive *Directive `json:"-"`
+	Pos       Pos        `json:"pos"`
+	// Target is a unix socket or host:port (never an upstream).
+	Target Target `json:"target"`
+	Down   bool   `json:"down,omitempty"`
+	Backup bool   `json:"backup,omitempty"`
+}
+
+// Hop is one place where nginx passes a request to a backend.
+type Hop struct {
+	// Directive is the fastcgi_pass, proxy_pass, … directive.
+	Directive *Directive `json:"-"`
+	Pos       Pos        `json:"pos"`
+	// Module is "fastcgi", "proxy", "uwsgi", "scgi" or "grpc".
+	Module string `json:"module"`
+	// Context is "http" or "stream".
+	Context string `json:"context"`
+	// Block is the innermost enclosing location, if, limit_except or server.
+	Block *Directive `json:"-"`
+	// Server is the enclosing server block (nil only in broken trees).
+	Server *Directive `json:"-"`
+	Target Target     `json:"target"`
+}
+
+// TargetKind says what a backend address resolved to.
+type TargetKind string
+
+const (
+	TargetUnix     TargetKind = "unix"     // unix:/path
+	TargetTCP      TargetKind = "tcp"      // host:port or address:port
+	TargetUpstream TargetKind = "upstream" // an upstream block of that name
+	TargetVariable TargetKind = "variable" // contains $var: only known at run time
+	TargetInvalid  TargetKind = "invalid"  // nginx -t refuses it; Problem says why
+)
+
+// Target is a resolved backend address.
+type Target struct {
+	Kind TargetKind `json:"kind"`
+	// Raw is the argument as written.
+	Raw string `json:"raw"`
+	// Scheme is the scheme of proxy_pass/grpc_pass (http, https, grpc, grpcs).
+	Scheme string `json:"scheme,omitempty"`
+	// Path is the socket path of a unix target, as written (relative paths
+	// stay relative: nginx resolves them against its working directory).
+	Path string `json:"path,omitempty"`
+	// Host and Port of a TCP target. Port is 0 when none was given.
+	Host string `json:"host,omitempty"`
+	Port int    `json:"port,omitempty"`
+	// Upstream is the block a TargetUpstream names.
+	Upstream *Upstream `json:"upstream,omitempty"`
+	// Problem explains a TargetInvalid.
+	Problem string `json:"problem,omitempty"`
+}
+
+// Setting is the effective value of a directive at some level of the tree,
+// and where it comes from.
+type Setting struct {
+	// Directives are the directives in force: one for a plain directive
+	// (the last one set), several for an array directive such as
+	// fastcgi_param. Empty when nginx's default applies.
+	Directives []*Directive
+	// Level is the block that sets them (the location itself, or the
+	// server or http it inherits them from); nil for the default.
+	Level *Directive
+}
+
+// IsDefault reports whether no level sets the directive.
+func (s Setting) IsDefault() bool { return len(s.Directives) == 0 }
+
+// Last returns the directive in force for a non-array directive, or nil.
+func (s Setting) Last() *Directive {
+	if len(s.Directives) == 0 {
+		return nil
+	}
+	return s.Directives[len(s.Directives)-1]
+}
+
+// notInherited lists directives that nginx does not merge from an outer level
+// into an inner one: handlers and rewrite-module instructions.
+var notInherited = map[string]bool{
+	"fastcgi_pass": true, "proxy_pass": true, "uwsgi_pass": true, "scgi_pass": true,
+	"grpc_pass": true, "memcached_pass": true, "try_files": true, "return": true,
+	"rewrite": true, "set": true, "break": true, "if": true, "location": true,
+	"server": true, "include": true, "listen": true, "server_name": true,
+	"limit_except": true, "alias": true, "internal": true,
+}
+
+// Inherited reports whether nginx merges directive name from http into server
+// and from server into location when the inner level does not set it.
+func Inherited(name string) bool { return !notInherited[name] }
+
+// Effective returns the setting of directive name in force at block (a
+// location, if, server or http block): the nearest enclosing level that sets
+// it, all of its occurrences there. Array directives (fastcgi_param,
+// proxy_set_header, add_header, …) are thus replaced wholesale by the first
+// level that sets any. Inheritance stops at the http or stream block.
+func Effective(block *Directive, name string) Setting {
+	for level := block; level != nil; level = level.Parent {
+		if set := level.Children(name); len(set) > 0 {
+			return Setting{Directives: set, Level: level}
+		}
+		if !Inherited(name) || level.Name == "http" || level.Name == "stream" || level.Parent == nil {
+			break
+		}
+	}
+	return Setting{}
+}

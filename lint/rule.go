@@ -1,0 +1,132 @@
+package lint
+
+import "fmt"
+
+// Severity of a finding.
+type Severity int
+
+const (
+	Note Severity = iota + 1
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Note:
+		return "note"
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return fmt.Sprintf("severity(%d)", int(s))
+}
+
+// ParseSeverity reads "error", "warning" or "note".
+func ParseSeverity(s string) (Severity, error) {
+	switch s {
+	case "error":
+		return Error, nil
+	case "warning":
+		return Warning, nil
+	case "note", "info":
+		return Note, nil
+	}
+	return 0, fmt.Errorf("unknown severity %q (want error, warning or note)", s)
+}
+
+// MarshalText writes the severity's name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity's name.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Rule is one check, with the documentation that explain, the docs pages and
+// SARIF show. Rules are plain values listed in rules.All.
+type Rule struct {
+	// ID is stable kebab-case; never renamed (users' ignores name it).
+	ID       string
+	Title    string
+	Severity Severity
+	Tags     []string
+	// Doc explains what the rule catches and why it makes a 502/504.
+	Doc string
+	// Bad and Good are configuration excerpts: one that fires, its fix.
+	Bad, Good string
+	// Fix says what to change, in general terms.
+	Fix string
+	// SecuritySeverity is the CVSS-like score (0–10) of a security rule, 0
+	// for the others.
+	SecuritySeverity float64
+	// Check inspects the model and reports through r. It must not keep
+	// state, read files or change the model.
+	Check func(m *Model, r *Reporter)
+}
+
+// Finding is one problem in the configuration.
+type Finding struct {
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	// Message says what is wrong, in one line.
+	Message string `json:"message"`
+	// Span is where it is: the side to fix.
+	Span Span `json:"span"`
+	// Related are places on the other side: the pool, the upstream, the
+	// level a value was inherited from.
+	Related []Related `json:"related,omitempty"`
+	// Consequence says what happens: the status and the error-log line.
+	Consequence string `json:"consequence,omitempty"`
+	// Fix is the change that makes the finding go away.
+	Fix *Fix `json:"fix,omitempty"`
+}
+
+// Pos is where the finding starts.
+func (f *Finding) Pos() Pos { return f.Span.Start }
+
+// Related is a place that explains a finding.
+type Related struct {
+	Pos     Pos    `json:"pos"`
+	Message string `json:"message"`
+}
+
+// Fix is the remedy of a finding: what to do, and where it is one line, the
+// line to write there.
+type Fix struct {
+	Text string `json:"text"`
+	// Replacement is the whole new directive or key (e.g.
+	// "fastcgi_pass unix:/run/php/php8.2-fpm.sock;"), written at Span.
+	Replacement string `json:"replacement,omitempty"`
+	Span        Span   `json:"span,omitzero"`
+}
+
+// Reporter collects the findings of one rule.
+type Reporter struct {
+	rule     *Rule
+	findings []Finding
+}
+
+// NewReporter returns a reporter for rule.
+func NewReporter(rule *Rule) *Reporter { return &Reporter{rule: rule} }
+
+// Findings returns what was reported.
+func (r *Reporter) Findings() []Finding { return r.findings }
+
+// Report records a finding of the rule at its default severity.
+func (r *Reporter) Report(f Finding) {
+	f.Rule = r.rule.ID
+	if f.Severity == 0 {
+		f.Severity = r.rule.Severity
+	}
+	if f.Span.End.Line == 0 {
+		f.Span.End = f.Span.Start
+	}
+	r.findings = append(r.findings, f)
+}

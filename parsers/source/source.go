@@ -1,0 +1,287 @@
+// Package source reads configuration files for the parsers: it maps absolute
+// paths under --root, resolves symlinks inside it, expands include globs as
+// nginx and php-fpm do, and refuses input no parser should see (directories,
+// oversized, binary or non-UTF-8 files) with an error naming the place.
+package source
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
+)
+
+// DefaultMaxSize is the largest file read unless FS.MaxSize says otherwise.
+const DefaultMaxSize = 64 << 20
+
+// maxLinks bounds symlink resolution, as the kernel's ELOOP does.
+const maxLinks = 40
+
+// FS reads configuration files, optionally under a root directory that
+// stands for / (like chroot): every absolute path is looked up under it.
+type FS struct {
+	// Root stands for "/" when set; "" reads the host's files.
+	Root string
+	// MaxSize is the largest file accepted; 0 means DefaultMaxSize.
+	MaxSize int64
+	// Overlay replaces the content of files by path (as given to ReadFile),
+	// for an editor's unsaved buffer and for `nginx -T` dumps.
+	Overlay map[string][]byte
+}
+
+// File is a file read by FS.
+type File struct {
+	// Path is the file as reached (under Root when set).
+	Path string
+	// RealPath is Path with symlinks resolved (inside Root when set).
+	RealPath string
+	Data     []byte
+}
+
+// Path maps a path written in a configuration (or given on the command line)
+// to the path to open: absolute paths go under Root, relative ones stay.
+func (f *FS) Path(p string) string {
+	if f.Root == "" || !filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(f.Root, p)
+}
+
+// Unroot turns a path under Root back into the path the configuration
+// means (deploy/etc/nginx/x → /etc/nginx/x). Paths outside Root are returned
+// unchanged.
+func (f *FS) Unroot(p string) string {
+	if f.Root == "" {
+		return p
+	}
+	rel, err := filepath.Rel(f.Root, p)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return p
+	}
+	return "/" + filepath.ToSlash(rel)
+}
+
+// Resolve returns p with every symlink resolved. Under Root, an absolute link
+// target is taken relative to Root, and ".." never climbs above it.
+func (f *FS) Resolve(p string) (string, error) {
+	if _, ok := f.Overlay[p]; ok {
+		return p, nil
+	}
+	if f.Root == "" {
+		real, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			return "", err
+		}
+		return real, nil
+	}
+	rel, err := filepath.Rel(f.Root, p)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return filepath.EvalSymlinks(p)
+	}
+	parts := splitPath(rel)
+	var cur string // relative to Root
+	links := 0
+	for len(parts) > 0 {
+		part := parts[0]
+		parts = parts[1:]
+		switch part {
+		case "", ".":
+			continue
+		case "..":
+			cur = parentWithin(cur)
+			continue
+		}
+		next := filepath.Join(cur, part)
+		onDisk := filepath.Join(f.Root, next)
+		fi, err := os.Lstat(onDisk)
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			cur = next
+			continue
+		}
+		links++
+		if links > maxLinks {
+			return "", &fs.PathError{Op: "resolve", Path: p, Err: errors.New("too many levels of symbolic links")}
+		}
+		target, err := os.Readlink(onDisk)
+		if err != nil {
+			return "", err
+		}
+		if filepath.IsAbs(target) {
+			cur = ""
+		}
+		parts = append(splitPath(target), parts...)
+	}
+	return filepath.Join(f.Root, cur), nil
+}
+
+func parentWithin(rel string) string {
+	if rel == "" || rel == "." {
+		return ""
+	}
+	d := filepath.Dir(rel)
+	if d == "." {
+		return ""
+	}
+	return d
+}
+
+func splitPath(p string) []string {
+	return strings.Split(filepath.ToSlash(p), "/")
+}
+
+// ReadFile reads the file at path (already mapped with Path). Errors name
+// the file and, for bad content, the line and column; they say what to do.
+func (f *FS) ReadFile(path string) (*File, error) {
+	if data, ok := f.Overlay[path]; ok {
+		if err := f.checkContent(path, data); err != nil {
+			return nil, err
+		}
+		return &File{Path: path, RealPath: path, Data: data}, nil
+	}
+	real, err := f.Resolve(path)
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	if fi.IsDir() {
+		return nil, lint.Errorf(lint.Pos{File: path}, "is a directory, not a configuration file")
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, lint.Errorf(lint.Pos{File: path}, "is not a regular file (%s)", fi.Mode().Type())
+	}
+	if fi.Size() > f.maxSize() {
+		return nil, lint.Errorf(lint.Pos{File: path}, "file is %d bytes, over the %d-byte limit: is this really a configuration file? (raise the limit with --max-file-size)", fi.Size(), f.maxSize())
+	}
+	data, err := os.ReadFile(real)
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	if int64(len(data)) > f.maxSize() { // grew while we looked
+		return nil, lint.Errorf(lint.Pos{File: path}, "file is over the %d-byte limit", f.maxSize())
+	}
+	if err := f.checkContent(path, data); err != nil {
+		return nil, err
+	}
+	return &File{Path: path, RealPath: real, Data: data}, nil
+}
+
+func (f *FS) maxSize() int64 {
+	if f.MaxSize > 0 {
+		return f.MaxSize
+	}
+	return DefaultMaxSize
+}
+
+func (f *FS) checkContent(path string, data []byte) error {
+	if int64(len(data)) > f.maxSize() {
+		return lint.Errorf(lint.Pos{File: path}, "file is %d bytes, over the %d-byte limit", len(data), f.maxSize())
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return lint.Errorf(PosOf(path, data, i), "NUL byte: this is a binary file, not a configuration file")
+	}
+	if !utf8.Valid(data) {
+		i := firstInvalidUTF8(data)
+		return lint.Errorf(PosOf(path, data, i), "invalid UTF-8 (byte 0x%02x): save the file as UTF-8", data[i])
+	}
+	return nil
+}
+
+func firstInvalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(data)
+}
+
+// PosOf returns the line and column (1-based, in bytes) of offset in data.
+func PosOf(path string, data []byte, offset int) lint.Pos {
+	if offset > len(data) {
+		offset = len(data)
+	}
+	line := 1 + bytes.Count(data[:offset], []byte{'\n'})
+	col := offset - bytes.LastIndexByte(data[:offset], '\n')
+	return lint.Pos{File: path, Line: line, Col: col}
+}
+
+func fileError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	msg := err.Error()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		msg = "no such file"
+	case errors.Is(err, fs.ErrPermission):
+		msg = "permission denied: run as a user who can read it"
+	}
+	return &lint.LoadError{Pos: lint.Pos{File: path}, Msg: msg, Err: err}
+}
+
+// IsGlob reports whether an include pattern has glob characters, which
+// nginx and php-fpm expand (a pattern matching nothing is then no error).
+func IsGlob(pattern string) bool { return strings.ContainsAny(pattern, "*?[") }
+
+// Glob expands pattern (already mapped with Path) in sorted order, leaving
+// out names that start with a dot unless the pattern's element does, as
+// glob(3) does for nginx and php-fpm.
+func (f *FS) Glob(pattern string) ([]string, error) {
+	matches, err := filepath.Glob(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("bad include pattern %q: %w", pattern, err)
+	}
+	patParts := splitPath(pattern)
+	out := matches[:0]
+	for _, m := range matches {
+		if !hiddenMismatch(patParts, splitPath(m)) {
+			out = append(out, m)
+		}
+	}
+	for p := range f.Overlay {
+		if ok, _ := filepath.Match(pattern, p); ok && !contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// hiddenMismatch reports whether a match has a dot-name where the pattern's
+// element is a wildcard that does not start with a dot.
+func hiddenMismatch(pat, match []string) bool {
+	if len(pat) != len(match) {
+		return false
+	}
+	for i := range pat {
+		if strings.HasPrefix(match[i], ".") && !strings.HasPrefix(pat[i], ".") && IsGlob(pat[i]) {
+			return true
+		}
+	}
+	return false
+}
