@@ -1,9 +1,6 @@
 package lint
 
-import (
-	"sort"
-	"strings"
-)
+import "sort"
 
 // FPM is one PHP-FPM master process's configuration: its php-fpm.conf with
 // the [global] section, every pool it loads through include=, and the
@@ -244,34 +241,4 @@ func (m *Model) Source(path string) *Source {
 		}
 	}
 	return nil
-}
-
-// ParseSize reads an nginx size ("4k", "8K", "1m", "512") in bytes; ok is
-// false for anything nginx would refuse.
-func ParseSize(s string) (n int64, ok bool) {
-	if s == "" {
-		return 0, false
-	}
-	mult := int64(1)
-	switch strings.ToLower(s[len(s)-1:]) {
-	case "k":
-		mult, s = 1024, s[:len(s)-1]
-	case "m":
-		mult, s = 1024*1024, s[:len(s)-1]
-	case "g":
-		mult, s = 1024*1024*1024, s[:len(s)-1]
-	}
-	if s == "" {
-		return 0, false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-		if n > 1<<40 {
-			return 0, false
-		}
-	}
-	return n * mult, true
 }

@@ -107,14 +107,26 @@ type Fix struct {
 	Span        Span   `json:"span,omitzero"`
 }
 
-// Reporter collects the findings of one rule.
+// Reporter collects the findings of one rule and gives it its options.
 type Reporter struct {
 	rule     *Rule
+	options  map[string]string
 	findings []Finding
 }
 
-// NewReporter returns a reporter for rule.
-func NewReporter(rule *Rule) *Reporter { return &Reporter{rule: rule} }
+// NewReporter returns a reporter for rule with the user's options for it
+// (from .nginx502-lint.yml; nil for none).
+func NewReporter(rule *Rule, options map[string]string) *Reporter {
+	return &Reporter{rule: rule, options: options}
+}
+
+// Option returns the user's value of a rule option, or def when unset.
+func (r *Reporter) Option(key, def string) string {
+	if v, ok := r.options[key]; ok && v != "" {
+		return v
+	}
+	return def
+}
 
 // Findings returns what was reported.
 func (r *Reporter) Findings() []Finding { return r.findings }

@@ -172,6 +172,68 @@ func (f *FS) ReadFile(path string) (*File, error) {
 	if int64(len(data)) > f.maxSize() { // grew while we looked
 		return nil, lint.Errorf(lint.Pos{File: path}, "file is over the %d-byte limit", f.maxSize())
 	}
+	if target, ok := f.linkPlaceholder(real, data); ok {
+		// Follow it as the symlink it stands for, keeping the path as reached.
+		linked, err := f.readPlaceholderTarget(path, target, 0)
+		if err == nil {
+			return linked, nil
+		}
+	}
+	if err := f.checkContent(path, data); err != nil {
+		return nil, err
+	}
+	return &File{Path: path, RealPath: real, Data: data}, nil
+}
+
+// maxPlaceholders bounds chains of link placeholders.
+const maxPlaceholders = 8
+
+// linkPlaceholder recognises, under Root only, a symlink that a checkout
+// stored as a plain file holding the link's target (git with
+// core.symlinks=false, archives without symlink support):
+// sites-enabled/default containing just "/etc/nginx/sites-available/default".
+// It returns the target when that names an existing regular file.
+func (f *FS) linkPlaceholder(onDisk string, data []byte) (string, bool) {
+	if f.Root == "" || len(data) == 0 || len(data) > 4096 || bytes.ContainsAny(data, " \t\r\n;{}#=") {
+		return "", false
+	}
+	target := string(data)
+	if !strings.Contains(target, "/") {
+		return "", false
+	}
+	resolved := f.Path(target)
+	if !filepath.IsAbs(target) {
+		resolved = filepath.Join(filepath.Dir(onDisk), target)
+	}
+	real, err := f.Resolve(resolved)
+	if err != nil {
+		return "", false
+	}
+	fi, err := os.Stat(real)
+	if err != nil || !fi.Mode().IsRegular() {
+		return "", false
+	}
+	return resolved, true
+}
+
+func (f *FS) readPlaceholderTarget(path, target string, depth int) (*File, error) {
+	if depth >= maxPlaceholders {
+		return nil, lint.Errorf(lint.Pos{File: path}, "too many levels of link placeholders")
+	}
+	real, err := f.Resolve(target)
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	data, err := os.ReadFile(real)
+	if err != nil {
+		return nil, fileError(path, err)
+	}
+	if next, ok := f.linkPlaceholder(real, data); ok {
+		return f.readPlaceholderTarget(path, next, depth+1)
+	}
+	if int64(len(data)) > f.maxSize() {
+		return nil, lint.Errorf(lint.Pos{File: path}, "file is over the %d-byte limit", f.maxSize())
+	}
 	if err := f.checkContent(path, data); err != nil {
 		return nil, err
 	}
@@ -243,9 +305,25 @@ func IsGlob(pattern string) bool { return strings.ContainsAny(pattern, "*?[") }
 // out names that start with a dot unless the pattern's element does, as
 // glob(3) does for nginx and php-fpm.
 func (f *FS) Glob(pattern string) ([]string, error) {
-	matches, err := filepath.Glob(pattern)
+	if _, err := filepath.Match(pattern, ""); err != nil {
+		return nil, fmt.Errorf("bad include pattern %q: %w", pattern, err)
+	}
+	// Under Root, the directories leading to the pattern may be symlinks
+	// to absolute paths that mean the root's files, not the host's.
+	dir, base := filepath.Split(pattern)
+	searchDir := filepath.Clean(dir)
+	if f.Root != "" && !IsGlob(dir) {
+		if real, err := f.Resolve(searchDir); err == nil {
+			searchDir = real
+		}
+	}
+	found, err := filepath.Glob(filepath.Join(searchDir, base))
 	if err != nil {
 		return nil, fmt.Errorf("bad include pattern %q: %w", pattern, err)
+	}
+	matches := make([]string, 0, len(found))
+	for _, m := range found {
+		matches = append(matches, filepath.Join(filepath.Clean(dir), filepath.Base(m)))
 	}
 	patParts := splitPath(pattern)
 	out := matches[:0]

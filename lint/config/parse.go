@@ -1,0 +1,238 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/filter"
+)
+
+type parser struct {
+	file string
+	data []byte
+	cfg  *Config
+	errs lint.LoadErrors
+}
+
+func (p *parser) pos(n *yaml.Node) lint.Pos {
+	return lint.Pos{File: p.file, Line: n.Line, Col: n.Column}
+}
+
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
+	p.errs = append(p.errs, &lint.LoadError{Pos: p.pos(n), Msg: fmt.Sprintf(format, args...)})
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError turns yaml.v3's "yaml: line 3: …" into a LoadError at that line.
+func (p *parser) yamlError(err error) *lint.LoadError {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		msg := m[2]
+		if lines := strings.Split(string(p.data), "\n"); line >= 1 && line <= len(lines) && strings.HasPrefix(strings.TrimLeft(lines[line-1], " "), "\t") {
+			msg += " (YAML indents with spaces, not tabs)"
+		}
+		return &lint.LoadError{Pos: lint.Pos{File: p.file, Line: line}, Msg: msg, Err: err}
+	}
+	return &lint.LoadError{Pos: lint.Pos{File: p.file}, Msg: strings.TrimPrefix(msg, "yaml: "), Err: err}
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+func kindName(n *yaml.Node) string {
+	switch {
+	case isNull(n):
+		return "nothing"
+	case n.Kind == yaml.MappingNode:
+		return "a mapping"
+	case n.Kind == yaml.SequenceNode:
+		return "a list"
+	}
+	return "a value"
+}
+
+// pairs calls fn for each key and value of a mapping, reporting non-string
+// and duplicate keys; where says what the mapping is, for messages.
+func (p *parser) pairs(n *yaml.Node, where string, fn func(key string, k, v *yaml.Node)) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "%s must be a mapping, not %s", where, kindName(n))
+		return
+	}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := deref(n.Content[i]), deref(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			p.errorf(k, "%s: keys must be names", where)
+			continue
+		}
+		if k.Tag == "!!merge" {
+			p.errorf(k, "%s: merge keys (<<) are not supported", where)
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			p.errorf(k, "duplicate key %q (first at line %d)", k.Value, first.Line)
+			continue
+		}
+		seen[k.Value] = k
+		fn(k.Value, k, v)
+	}
+}
+
+func (p *parser) unknownKey(k *yaml.Node, where string, want []string) {
+	msg := fmt.Sprintf("unknown key %q in %s", k.Value, where)
+	known := map[string]bool{}
+	for _, w := range want {
+		known[w] = true
+	}
+	if s := filter.Closest(k.Value, known); s != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", s)
+	} else {
+		msg += fmt.Sprintf(" (want %s)", strings.Join(want, ", "))
+	}
+	p.errorf(k, "%s", msg)
+}
+
+// scalar returns a string or number value.
+func (p *parser) scalar(key string, v *yaml.Node) (string, bool) {
+	if v.Kind != yaml.ScalarNode || isNull(v) {
+		p.errorf(v, "%s must be a string, not %s", key, kindName(v))
+		return "", false
+	}
+	return v.Value, true
+}
+
+func (p *parser) strings(key string, v *yaml.Node) []RuleRef {
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		p.errorf(v, "%s must be a list, not %s", key, kindName(v))
+		return nil
+	}
+	var out []RuleRef
+	for _, e := range v.Content {
+		e = deref(e)
+		if s, ok := p.scalar(key+" entries", e); ok {
+			out = append(out, RuleRef{ID: s, Pos: p.pos(e)})
+		}
+	}
+	return out
+}
+
+func (p *parser) severity(key string, v *yaml.Node, allowOff bool) (sev lint.Severity, off bool) {
+	s, ok := p.scalar(key, v)
+	if !ok {
+		return 0, false
+	}
+	if allowOff && s == "off" {
+		return 0, true
+	}
+	sev, err := lint.ParseSeverity(s)
+	if err != nil {
+		want := "error, warning or note"
+		if allowOff {
+			want = "error, warning, note or off"
+		}
+		p.errorf(v, "%s: unknown severity %q (want %s)", key, s, want)
+	}
+	return sev, false
+}
+
+var topKeys = []string{"rules", "exclude", "root", "nginx_user", "fail_on", "min_severity"}
+
+func (p *parser) top(n *yaml.Node) {
+	c := p.cfg
+	p.pairs(n, "the configuration", func(key string, k, v *yaml.Node) {
+		switch key {
+		case "rules":
+			p.rules(v)
+		case "exclude":
+			for _, r := range p.strings(key, v) {
+				if err := filter.CheckGlob(r.ID); err != nil {
+					p.errs = append(p.errs, &lint.LoadError{Pos: r.Pos, Msg: "exclude: " + err.Error(), Err: err})
+					continue
+				}
+				c.Exclude = append(c.Exclude, r.ID)
+			}
+		case "root":
+			c.Root, _ = p.scalar(key, v)
+		case "nginx_user":
+			if s, ok := p.scalar(key, v); ok {
+				if f := strings.Fields(s); len(f) < 1 || len(f) > 2 {
+					p.errorf(v, "nginx_user must be \"user\" or \"user group\", not %q", s)
+				} else {
+					c.NginxUser = strings.Join(f, " ")
+				}
+			}
+		case "fail_on":
+			c.FailOn, _ = p.severity(key, v, false)
+		case "min_severity":
+			c.MinSeverity, _ = p.severity(key, v, false)
+		default:
+			p.unknownKey(k, "the configuration", topKeys)
+		}
+	})
+}
+
+var ruleKeys = []string{"severity", "options"}
+
+func (p *parser) rules(n *yaml.Node) {
+	c := p.cfg
+	p.pairs(n, "rules", func(key string, k, v *yaml.Node) {
+		if key == "disable" {
+			c.Disable = append(c.Disable, p.strings("rules.disable", v)...)
+			return
+		}
+		rc := &RuleConfig{RuleRef: RuleRef{ID: key, Pos: p.pos(k)}}
+		c.Rules[key] = rc
+		where := "rules." + key
+		if v.Kind != yaml.MappingNode {
+			p.errorf(v, "%s must be a mapping with severity or options, not %s", where, kindName(v))
+			return
+		}
+		p.pairs(v, where, func(key string, k, v *yaml.Node) {
+			switch key {
+			case "severity":
+				rc.Severity, rc.Off = p.severity(where+".severity", v, true)
+			case "options":
+				rc.Options = map[string]Option{}
+				p.pairs(v, where+".options", func(key string, _, v *yaml.Node) {
+					if s, ok := p.scalar(where+".options."+key, v); ok {
+						rc.Options[key] = Option{Value: s, Pos: p.pos(v)}
+					}
+				})
+			default:
+				p.unknownKey(k, where, ruleKeys)
+			}
+		})
+	})
+}
+
+func sortErrs(es lint.LoadErrors) {
+	slices.SortStableFunc(es, func(a, b *lint.LoadError) int {
+		switch {
+		case a.Pos.Before(b.Pos):
+			return -1
+		case b.Pos.Before(a.Pos):
+			return 1
+		}
+		return 0
+	})
+}

@@ -1,0 +1,474 @@
+package filter
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
+)
+
+const (
+	ngx = "etc/nginx/sites-enabled/app"
+	www = "etc/php/8.2/fpm/pool.d/www.conf"
+)
+
+var known = map[string]bool{"rule-a": true, "rule-b": true, "rule-c": true, InvalidIgnoreID: true, UnusedIgnoreID: true}
+
+func at(file string, line, col int) lint.Pos { return lint.Pos{File: file, Line: line, Col: col} }
+
+func finding(rule, file string, line int) lint.Finding {
+	return lint.Finding{Rule: rule, Severity: lint.Warning, Message: rule + " fired",
+		Span: lint.Span{Start: at(file, line, 5), End: at(file, line, 20)}}
+}
+
+// The nginx file of the inline tests, by line:
+//
+//	 1 http {
+//	 2   # (comment line)
+//	 3   server {
+//	 4     listen 80;
+//	 5     # (comment line)
+//	 6     location ~ \.php$ {
+//	 7       fastcgi_pass unix:/x.sock;
+//	 8       fastcgi_read_timeout 10s;
+//	 9     }
+//	10     # (comment line)
+//	11     client_max_body_size 1m;
+//	12     root /srv;  # (trailing comment)
+//	13   }
+//	14 }
+//	15 # (comment at the end)
+var ngxStatements = []lint.Span{
+	{Start: at(ngx, 1, 1), End: at(ngx, 14, 1)},
+	{Start: at(ngx, 3, 3), End: at(ngx, 13, 3)},
+	{Start: at(ngx, 4, 5), End: at(ngx, 4, 14)},
+	{Start: at(ngx, 6, 5), End: at(ngx, 9, 5)},
+	{Start: at(ngx, 7, 7), End: at(ngx, 7, 32)},
+	{Start: at(ngx, 8, 7), End: at(ngx, 8, 31)},
+	{Start: at(ngx, 11, 5), End: at(ngx, 11, 28)},
+	{Start: at(ngx, 12, 5), End: at(ngx, 12, 15)},
+}
+
+// The pool file: [www] on line 1, keys on lines 3, 4 and 6.
+var wwwStatements = []lint.Span{
+	{Start: at(www, 3, 1), End: at(www, 3, 30)},
+	{Start: at(www, 4, 1), End: at(www, 4, 20)},
+	{Start: at(www, 6, 1), End: at(www, 6, 25)},
+}
+
+type comment struct {
+	file string
+	line int
+	col  int
+	text string
+}
+
+func sources(cs []comment) []*lint.Source {
+	ng := &lint.Source{Path: ngx, Kind: lint.KindNginx}
+	fp := &lint.Source{Path: www, Kind: lint.KindFPM}
+	for _, c := range cs {
+		s := ng
+		if c.file == www {
+			s = fp
+		}
+		col := c.col
+		if col == 0 {
+			col = 5
+		}
+		s.Comments = append(s.Comments, lint.Comment{Pos: at(c.file, c.line, col), Text: c.text})
+	}
+	return []*lint.Source{ng, fp}
+}
+
+// summarize renders findings as "file:line rule" for the tables.
+func summarize(fs []lint.Finding) []string {
+	out := []string{}
+	for _, f := range fs {
+		s := fmt.Sprintf("%s:%d %s", filepath.Base(f.Span.Start.File), f.Span.Start.Line, f.Rule)
+		if f.Rule == InvalidIgnoreID || f.Rule == UnusedIgnoreID {
+			s += ": " + f.Message
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestInline(t *testing.T) {
+	cases := []struct {
+		name     string
+		comments []comment
+		findings []lint.Finding
+		ran      map[string]bool
+		want     []string
+	}{{
+		name:     "no comments",
+		findings: []lint.Finding{finding("rule-a", ngx, 7)},
+		want:     []string{"app:7 rule-a"},
+	}, {
+		name:     "ignore next directive, with reason",
+		comments: []comment{{ngx, 10, 0, " nginx502-lint: ignore rule-a -- uploads are capped upstream"}},
+		findings: []lint.Finding{finding("rule-a", ngx, 11), finding("rule-b", ngx, 11), finding("rule-a", ngx, 12)},
+		want:     []string{"app:11 rule-b", "app:12 rule-a"},
+	}, {
+		name:     "ignore without reason is invalid and suppresses nothing",
+		comments: []comment{{ngx, 10, 0, " nginx502-lint: ignore rule-a"}},
+		findings: []lint.Finding{finding("rule-a", ngx, 11)},
+		want: []string{
+			`app:10 invalid-ignore: ignore of "rule-a" gives no reason: add " -- " and why the finding is accepted`,
+			"app:11 rule-a",
+		},
+	}, {
+		name:     "empty reason is no reason",
+		comments: []comment{{ngx, 10, 0, " nginx502-lint: ignore rule-a --  "}},
+		findings: []lint.Finding{finding("rule-a", ngx, 11)},
+		want: []string{
+			`app:10 invalid-ignore: ignore of "rule-a" gives no reason: add " -- " and why the finding is accepted`,
+			"app:11 rule-a",
+		},
+	}, {
+		name:     "ignore before a block covers the block",
+		comments: []comment{{ngx, 5, 0, "nginx502-lint: ignore rule-a, rule-b -- legacy app, see TICKET-12"}},
+		findings: []lint.Finding{finding("rule-a", ngx, 6), finding("rule-a", ngx, 7), finding("rule-b", ngx, 9), finding("rule-a", ngx, 11)},
+		want:     []string{"app:11 rule-a"},
+	}, {
+		name:     "ignore before a block covers only its own file",
+		comments: []comment{{ngx, 2, 0, " nginx502-lint: ignore rule-a -- x"}},
+		findings: []lint.Finding{finding("rule-a", ngx, 8), finding("rule-a", "etc/nginx/conf.d/inc.conf", 8)},
+		want:     []string{"inc.conf:8 rule-a"},
+	}, {
+		name:     "trailing comment applies to its own line",
+		comments: []comment{{ngx, 12, 17, " nginx502-lint: ignore rule-a -- served by the CDN"}},
+		findings: []lint.Finding{finding("rule-a", ngx, 11), finding("rule-a", ngx, 12)},
+		want:     []string{"app:11 rule-a"},
+	}, {
+		name:     "ignore-file with reason",
+		comments: []comment{{ngx, 1, 1, " nginx502-lint: ignore-file rule-b -- generated by certbot"}},
+		findings: []lint.Finding{finding("rule-b", ngx, 4), finding("rule-b", ngx, 12), finding("rule-a", ngx, 12), finding("rule-b", www, 3)},
+		want:     []string{"app:12 rule-a", "www.conf:3 rule-b"},
+	}, {
+		name:     "ignore-file without reason",
+		comments: []comment{{ngx, 1, 1, " nginx502-lint: ignore-file rule-b"}},
+		findings: []lint.Finding{finding("rule-b", ngx, 4)},
+		want: []string{
+			`app:1 invalid-ignore: ignore-file of "rule-b" gives no reason: add " -- " and why the finding is accepted`,
+			"app:4 rule-b",
+		},
+	}, {
+		name:     "unused ignore",
+		comments: []comment{{ngx, 10, 0, " nginx502-lint: ignore rule-a,rule-c -- old"}},
+		findings: []lint.Finding{finding("rule-a", ngx, 11), finding("rule-c", ngx, 12)},
+		want:     []string{`app:10 unused-ignore: ignore of "rule-c" matches no finding on the next directive`, "app:12 rule-c"},
+	}, {
+		name:     "unused ignore-file",
+		comments: []comment{{ngx, 1, 1, " nginx502-lint: ignore-file rule-c -- old"}},
+		want:     []string{`app:1 unused-ignore: ignore-file of "rule-c" matches no finding in this file`},
+	}, {
+		name:     "ignore with nothing after it",
+		comments: []comment{{ngx, 15, 1, " nginx502-lint: ignore rule-a -- x"}},
+		want:     []string{`app:15 unused-ignore: ignore of "rule-a" has no directive after it to apply to`},
+	}, {
+		name:     "ignore of a rule that did not run is not unused",
+		comments: []comment{{ngx, 10, 0, " nginx502-lint: ignore rule-c -- disabled in CI"}},
+		ran:      map[string]bool{"rule-a": true},
+		want:     []string{},
+	}, {
+		name:     "unknown rule id",
+		comments: []comment{{ngx, 10, 0, " nginx502-lint: ignore rule-aa -- typo"}},
+		findings: []lint.Finding{finding("rule-a", ngx, 11)},
+		want:     []string{`app:10 invalid-ignore: ignore names unknown rule "rule-aa" (did you mean "rule-a"?)`, "app:11 rule-a"},
+	}, {
+		name:     "no rule id",
+		comments: []comment{{ngx, 10, 0, " nginx502-lint: ignore -- because"}},
+		findings: []lint.Finding{finding("rule-a", ngx, 11)},
+		want:     []string{`app:10 invalid-ignore: ignore names no rule: write "nginx502-lint: ignore RULE[,RULE] -- reason"`, "app:11 rule-a"},
+	}, {
+		name:     "unknown form",
+		comments: []comment{{ngx, 10, 0, " nginx502-lint: disable rule-a -- x"}},
+		want:     []string{`app:10 invalid-ignore: unknown ignore form "disable" (want "ignore" or "ignore-file")`},
+	}, {
+		name:     "missing colon",
+		comments: []comment{{ngx, 10, 0, " nginx502-lint ignore rule-a -- x"}},
+		want:     []string{`app:10 invalid-ignore: missing ":": write "nginx502-lint: ignore RULE -- reason"`},
+	}, {
+		name:     "prose mentioning the tool is no ignore",
+		comments: []comment{{ngx, 10, 0, " checked by nginx502-lint in CI"}, {ngx, 2, 0, " nginx502-lint is happy here"}},
+		findings: []lint.Finding{finding("rule-a", ngx, 11)},
+		want:     []string{"app:11 rule-a"},
+	}, {
+		name:     "php-fpm next key",
+		comments: []comment{{www, 5, 1, " nginx502-lint: ignore rule-a -- behind the firewall"}},
+		findings: []lint.Finding{finding("rule-a", www, 4), finding("rule-a", www, 6)},
+		want:     []string{"www.conf:4 rule-a"},
+	}, {
+		name:     "php-fpm ignore-file",
+		comments: []comment{{www, 2, 1, " nginx502-lint: ignore-file rule-a,rule-b -- test pool"}},
+		findings: []lint.Finding{finding("rule-a", www, 4), finding("rule-b", www, 6), finding("rule-a", ngx, 7)},
+		want:     []string{"app:7 rule-a"},
+	}, {
+		name:     "php-fpm ignore without reason",
+		comments: []comment{{www, 5, 1, " nginx502-lint: ignore rule-a"}},
+		findings: []lint.Finding{finding("rule-a", www, 6)},
+		want:     []string{`www.conf:5 invalid-ignore: ignore of "rule-a" gives no reason: add " -- " and why the finding is accepted`, "www.conf:6 rule-a"},
+	}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := &Inline{
+				Sources:    sources(c.comments),
+				Statements: append(append([]lint.Span{}, ngxStatements...), wwwStatements...),
+				Known:      known,
+				Ran:        c.ran,
+			}
+			fs := append([]lint.Finding{}, c.findings...)
+			lint.SortFindings(fs)
+			got := summarize(in.Process(fs))
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("got\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestInlineFindingShape(t *testing.T) {
+	in := &Inline{Sources: sources([]comment{{ngx, 10, 5, " nginx502-lint: ignore rule-a"}}), Statements: ngxStatements, Known: known}
+	fs := in.Process(nil)
+	if len(fs) != 1 {
+		t.Fatalf("got %d findings", len(fs))
+	}
+	f := fs[0]
+	if f.Severity != lint.Error || f.Span.Start != at(ngx, 10, 5) || f.Span.End != at(ngx, 10, 34) || f.Fix == nil {
+		t.Errorf("invalid-ignore finding = %+v", f)
+	}
+	in = &Inline{Sources: sources([]comment{{ngx, 10, 5, " nginx502-lint: ignore rule-a -- r"}}), Statements: ngxStatements, Known: known}
+	if fs := in.Process(nil); len(fs) != 1 || fs[0].Severity != lint.Warning || fs[0].Rule != UnusedIgnoreID {
+		t.Errorf("unused-ignore finding = %+v", fs)
+	}
+}
+
+func TestParseIgnore(t *testing.T) {
+	cases := []struct {
+		text   string
+		ok     bool
+		ig     Ignore
+		nProbs int
+	}{
+		{" nginx502-lint: ignore a -- why", true, Ignore{Rules: []string{"a"}, Reason: "why"}, 0},
+		{"nginx502-lint:ignore a,b--x -- why -- really", true, Ignore{Rules: []string{"a", "b--x"}, Reason: "why -- really"}, 0},
+		{"  nginx502-lint: ignore-file a ,  b -- why", true, Ignore{File: true, Rules: []string{"a", "b"}, Reason: "why"}, 0},
+		{"nginx502-lint:\tignore\ta\t--\twhy", true, Ignore{Rules: []string{"a"}, Reason: "why"}, 0},
+		{"# nginx502-lint: ignore a -- why", true, Ignore{Rules: []string{"a"}, Reason: "why"}, 0},
+		{" nginx502-lint: ignore a --", true, Ignore{Rules: []string{"a"}}, 1},
+		{" nginx502-lint: ignore", true, Ignore{}, 2},
+		{" some comment", false, Ignore{}, 0},
+	}
+	for _, c := range cases {
+		ig, ok, probs := ParseIgnore(c.text)
+		if ok != c.ok || len(probs) != c.nProbs || ig.File != c.ig.File || ig.Reason != c.ig.Reason || strings.Join(ig.Rules, " ") != strings.Join(c.ig.Rules, " ") {
+			t.Errorf("ParseIgnore(%q) = %+v, %v, %q", c.text, ig, ok, probs)
+		}
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	base := lint.Finding{Rule: "rule-a", Message: `pool "www" listens on port 9000`, Span: lint.Span{Start: at(www, 3, 1)}}
+	moved := base
+	moved.Span = lint.Span{Start: at(www, 40, 3), End: at(www, 40, 20)}
+	if Fingerprint(base) != Fingerprint(moved) {
+		t.Error("fingerprint depends on the line")
+	}
+	// Positions written into a message do not count either.
+	a, b := base, base
+	a.Message = "shadowed by www.conf:12 (line 12)"
+	a.Related = []lint.Related{{Pos: at(www, 12, 1)}}
+	b.Message = "shadowed by www.conf:30 (line 30)"
+	b.Related = []lint.Related{{Pos: at(www, 30, 1)}}
+	if Fingerprint(a) != Fingerprint(b) {
+		t.Errorf("fingerprint depends on positions in the message: %q vs %q", normalizeMessage(a), normalizeMessage(b))
+	}
+	for _, other := range []lint.Finding{
+		{Rule: "rule-b", Message: base.Message, Span: base.Span},
+		{Rule: "rule-a", Message: base.Message, Span: lint.Span{Start: at(ngx, 3, 1)}},
+		{Rule: "rule-a", Message: `pool "www" listens on port 9001`, Span: base.Span},
+	} {
+		if Fingerprint(other) == Fingerprint(base) {
+			t.Errorf("%+v has the fingerprint of %+v", other, base)
+		}
+	}
+	if fp := Fingerprint(base); len(fp) != 32 {
+		t.Errorf("fingerprint %q is not 32 hex digits", fp)
+	}
+	same := []lint.Finding{base, moved, finding("rule-c", ngx, 1)}
+	fps := Fingerprints(same)
+	if !strings.HasSuffix(fps[0], ":1") || !strings.HasSuffix(fps[1], ":2") || !strings.HasSuffix(fps[2], ":1") || fps[0][:32] != fps[1][:32] {
+		t.Errorf("Fingerprints = %v", fps)
+	}
+}
+
+func TestBaselineRoundTrip(t *testing.T) {
+	old := []lint.Finding{finding("rule-a", ngx, 7), finding("rule-a", ngx, 9), finding("rule-b", www, 3)}
+	old[1].Message = old[0].Message // the same problem twice in a file
+	var buf bytes.Buffer
+	if err := WriteBaseline(&buf, old); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "baseline.json")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := LoadBaseline(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Len() != 3 {
+		t.Errorf("Len() = %d, want 3", b.Len())
+	}
+	if strings.Contains(buf.String(), `"line"`) {
+		t.Errorf("baseline holds line numbers:\n%s", buf.String())
+	}
+
+	// Ten lines were added above everything, a third copy of the repeated
+	// problem appeared, one new problem came, and rule-b's was fixed.
+	now := []lint.Finding{finding("rule-a", ngx, 17), finding("rule-a", ngx, 19), finding("rule-a", ngx, 30), finding("rule-c", ngx, 31)}
+	now[1].Message, now[2].Message = now[0].Message, now[0].Message
+	got := summarize(b.Process(now))
+	if want := []string{"app:30 rule-a", "app:31 rule-c"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after baseline: %v, want %v", got, want)
+	}
+	if b.Stale() != 1 {
+		t.Errorf("Stale() = %d, want 1", b.Stale())
+	}
+
+	// The file is sorted by content, not by the order of the findings.
+	var again bytes.Buffer
+	if err := WriteBaseline(&again, []lint.Finding{old[2], old[0], old[1]}); err != nil {
+		t.Fatal(err)
+	}
+	if again.String() != buf.String() {
+		t.Errorf("baseline depends on the order of findings:\n%s\nvs\n%s", again.String(), buf.String())
+	}
+	var moved bytes.Buffer
+	shifted := append([]lint.Finding{}, old...)
+	for i := range shifted {
+		shifted[i].Span.Start.Line += 10
+		shifted[i].Span.End.Line += 10
+	}
+	if err := WriteBaseline(&moved, shifted); err != nil {
+		t.Fatal(err)
+	}
+	if moved.String() != buf.String() {
+		t.Errorf("baseline changed when lines moved:\n%s\nvs\n%s", moved.String(), buf.String())
+	}
+}
+
+func TestBaselineErrors(t *testing.T) {
+	for _, in := range []string{`{"version":2,"findings":[]}`, `{"version":1,"findings":[],"extra":1}`, `[`} {
+		if _, err := ReadBaseline(strings.NewReader(in)); err == nil {
+			t.Errorf("ReadBaseline(%s) accepted it", in)
+		}
+	}
+	if _, err := LoadBaseline(filepath.Join(t.TempDir(), "missing.json")); err == nil || !strings.Contains(err.Error(), "read baseline") {
+		t.Errorf("LoadBaseline(missing) = %v", err)
+	}
+}
+
+func TestSeverity(t *testing.T) {
+	fs := []lint.Finding{finding("rule-a", ngx, 1), finding("rule-b", ngx, 2), finding("rule-c", ngx, 3)}
+	s := Severity{Set: map[string]lint.Severity{"rule-a": lint.Error, "rule-b": lint.Note}, Off: map[string]bool{"rule-c": true}}
+	got := s.Process(fs)
+	if len(got) != 2 || got[0].Severity != lint.Error || got[1].Severity != lint.Note {
+		t.Errorf("Severity.Process = %+v", got)
+	}
+	if fs[0].Severity != lint.Warning {
+		t.Error("Severity changed its input")
+	}
+	got = MinSeverity{Min: lint.Warning}.Process(got)
+	if len(got) != 1 || got[0].Rule != "rule-a" {
+		t.Errorf("MinSeverity.Process = %+v", got)
+	}
+}
+
+func TestExclude(t *testing.T) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		patterns []string
+		base     string
+		file     string
+		want     bool
+	}{
+		{[]string{"*.bak"}, "", "etc/nginx/conf.d/a.conf.bak", true},
+		{[]string{"snippets"}, "", "etc/nginx/snippets/fastcgi-php.conf", true},
+		{[]string{"snippets"}, "", "etc/nginx/snippets.conf", false},
+		{[]string{"etc/nginx/conf.d/*.conf"}, "", "./etc/nginx/conf.d/a.conf", true},
+		{[]string{"etc/nginx/conf.d/*.conf"}, "", "etc/nginx/conf.d/sub/a.conf", false},
+		{[]string{"etc/**/*.conf"}, "", "etc/nginx/conf.d/sub/a.conf", true},
+		{[]string{"**/legacy-*"}, "", "etc/nginx/legacy-app", true},
+		{[]string{"etc/nginx/conf.d/"}, "", "etc/nginx/conf.d/x/y.conf", true},
+		{[]string{"conf.d/"}, "", "etc/nginx/conf.d/x/y.conf", true},
+		{[]string{"y.conf/"}, "", "etc/nginx/conf.d/x/y.conf", false},
+		{[]string{"nginx/conf.d/*.conf"}, "etc", "etc/nginx/conf.d/a.conf", true},
+		{[]string{"nginx/conf.d/*.conf"}, "elsewhere", "etc/nginx/conf.d/a.conf", false},
+		{[]string{filepath.ToSlash(cwd) + "/etc/**"}, "", "etc/nginx/nginx.conf", true},
+		{[]string{"sites-enabled/*"}, "", "etc/nginx/sites-enabled/a", false},
+	}
+	for _, c := range cases {
+		e := Exclude{Patterns: c.patterns, Base: c.base}
+		if got := e.Match(c.file); got != c.want {
+			t.Errorf("Exclude%v base %q: Match(%q) = %v, want %v", c.patterns, c.base, c.file, got, c.want)
+		}
+	}
+	fs := []lint.Finding{finding("rule-a", "etc/nginx/a.conf", 1), finding("rule-a", "etc/nginx/b.bak", 1)}
+	if got := summarize(Exclude{Patterns: []string{"*.bak"}}.Process(fs)); !reflect.DeepEqual(got, []string{"a.conf:1 rule-a"}) {
+		t.Errorf("Exclude.Process = %v", got)
+	}
+	if err := CheckGlob("[abc"); err == nil {
+		t.Error("CheckGlob accepted [abc")
+	}
+}
+
+func TestOnlyFile(t *testing.T) {
+	fs := []lint.Finding{
+		finding("rule-a", "etc/nginx/sites-enabled/app", 1),
+		finding("rule-a", "./etc/nginx/nginx.conf", 1),
+		finding("rule-a", www, 1),
+	}
+	real := func(p string) string { return strings.Replace(p, "sites-enabled", "sites-available", 1) }
+	cases := []struct {
+		file string
+		want []string
+	}{
+		{"etc/nginx/nginx.conf", []string{"nginx.conf:1 rule-a"}},
+		{"etc/nginx/sites-available/app", []string{"app:1 rule-a"}},
+		{"etc/nginx/sites-enabled/app", []string{"app:1 rule-a"}},
+		{"etc/nginx/other.conf", []string{}},
+	}
+	for _, c := range cases {
+		if got := summarize(OnlyFile{File: c.file, RealPath: real}.Process(fs)); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("OnlyFile(%s) = %v, want %v", c.file, got, c.want)
+		}
+	}
+}
+
+// TestApply runs the chain in the documented order.
+func TestApply(t *testing.T) {
+	fs := []lint.Finding{finding("rule-a", ngx, 7), finding("rule-b", ngx, 11), finding("rule-c", www, 4)}
+	in := &Inline{
+		Sources:    sources([]comment{{ngx, 10, 0, " nginx502-lint: ignore rule-c -- x"}}),
+		Statements: ngxStatements, Known: known,
+	}
+	got := summarize(Apply(fs,
+		in,
+		Severity{Set: map[string]lint.Severity{UnusedIgnoreID: lint.Note, "rule-a": lint.Error}},
+		Exclude{Patterns: []string{"pool.d/"}},
+		MinSeverity{Min: lint.Warning},
+	))
+	if want := []string{"app:7 rule-a", "app:11 rule-b"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Apply = %v, want %v", got, want)
+	}
+}

@@ -1,0 +1,107 @@
+package lint
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseSize reads an nginx size ("4k", "8K", "1m", "512") in bytes; ok is
+// false for anything nginx would refuse.
+func ParseSize(s string) (n int64, ok bool) {
+	if s == "" {
+		return 0, false
+	}
+	mult := int64(1)
+	switch strings.ToLower(s[len(s)-1:]) {
+	case "k":
+		mult, s = 1024, s[:len(s)-1]
+	case "m":
+		mult, s = 1024*1024, s[:len(s)-1]
+	case "g":
+		mult, s = 1024*1024*1024, s[:len(s)-1]
+	}
+	if s == "" {
+		return 0, false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+		if n > 1<<40 {
+			return 0, false
+		}
+	}
+	return n * mult, true
+}
+
+// ParseNginxTime reads an nginx time ("60s", "1m30s", "500ms", "2h", "30")
+// as nginx's ngx_parse_time does; a bare number is seconds.
+func ParseNginxTime(s string) (time.Duration, bool) {
+	if s == "" {
+		return 0, false
+	}
+	units := []struct {
+		suffix string
+		d      time.Duration
+	}{{"ms", time.Millisecond}, {"y", 365 * 24 * time.Hour}, {"M", 30 * 24 * time.Hour}, {"w", 7 * 24 * time.Hour},
+		{"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}}
+	var total time.Duration
+	rest := s
+	for rest != "" {
+		i := 0
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 0 {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(rest[:i], 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		rest = rest[i:]
+		unit := time.Second
+		if rest != "" {
+			matched := false
+			for _, u := range units {
+				if strings.HasPrefix(rest, u.suffix) {
+					unit, rest, matched = u.d, rest[len(u.suffix):], true
+					break
+				}
+			}
+			if !matched {
+				return 0, false
+			}
+			rest = strings.TrimLeft(rest, " ")
+		}
+		total += time.Duration(n) * unit
+	}
+	return total, true
+}
+
+// ParseFPMSeconds reads a PHP-FPM time value ("0", "30", "30s", "5m", "1h",
+// "1d") in seconds, as fpm_conf_set_time does.
+func ParseFPMSeconds(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false
+	}
+	mult := int64(1)
+	switch s[len(s)-1] {
+	case 's':
+		s = s[:len(s)-1]
+	case 'm':
+		mult, s = 60, s[:len(s)-1]
+	case 'h':
+		mult, s = 3600, s[:len(s)-1]
+	case 'd':
+		mult, s = 86400, s[:len(s)-1]
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n * mult, true
+}

@@ -1,0 +1,395 @@
+// Package fpm loads PHP-FPM's configuration (php-fpm.conf, its pools) and
+// the php.ini its workers read into the shared model, reading them as
+// php-fpm 8.2 and PHP do: one line at a time with PHP's INI scanner,
+// include= where it appears, sections carried across files.
+//
+// The loader reports what php-fpm could not read (a syntax error, a key
+// without a value, '#' used as a comment, a broken name[key], a missing
+// include directory) and keeps everything else as written, unknown keys and
+// invalid values included: rules judge those, with ValueError and the other
+// helpers of keys.go.
+package fpm
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/parsers/source"
+)
+
+// Options says how php-fpm runs.
+type Options struct {
+	// Prefix is php-fpm's prefix (its -p, else its compiled prefix: /usr on
+	// Debian and RHEL, /usr/local in the Docker images): relative include=
+	// patterns and unix sockets are resolved against it. "" guesses from
+	// the configuration's path (GuessPrefix).
+	Prefix string
+	// Env looks up the environment php-fpm starts with, for ${NAME}; nil
+	// means os.LookupEnv.
+	Env func(string) (string, bool)
+	// Version is the PHP version when the caller knows it ("8.2", or
+	// "8.2.36" for PHP_VERSION); "" reads it from the path.
+	Version string
+}
+
+// maxIncludeDepth is php-fpm's limit: the main file and four levels of
+// include (fpm_conf_load_ini_file refuses a sixth file).
+const maxIncludeDepth = 5
+
+// Load reads a master php-fpm.conf (confFile, already mapped with
+// fsys.Path) and every file it includes. It returns the model and every file
+// read; on load errors (lint.LoadErrors) it still returns what it read.
+func Load(fsys *source.FS, confFile string, opts Options) (*lint.FPM, []*lint.Source, error) {
+	return load(fsys, confFile, opts, false)
+}
+
+// LoadPool reads a pool file given alone, without its master configuration:
+// the model is Standalone and has that file as File.
+func LoadPool(fsys *source.FS, poolFile string, opts Options) (*lint.FPM, []*lint.Source, error) {
+	return load(fsys, poolFile, opts, true)
+}
+
+func load(fsys *source.FS, file string, opts Options, standalone bool) (*lint.FPM, []*lint.Source, error) {
+	if fsys == nil {
+		fsys = &source.FS{}
+	}
+	confPath := fsys.Unroot(file)
+	if opts.Prefix == "" {
+		opts.Prefix = GuessPrefix(confPath)
+	}
+	if opts.Env == nil {
+		opts.Env = os.LookupEnv
+	}
+	version := opts.Version
+	if version == "" {
+		version = VersionFromPath(confPath)
+	}
+	f := &lint.FPM{
+		File:       file,
+		Version:    majorMinor(version),
+		Prefix:     opts.Prefix,
+		Global:     map[string]*lint.Value{},
+		Standalone: standalone,
+	}
+	l := &loader{
+		fsys:  fsys,
+		opts:  opts,
+		fpm:   f,
+		pools: map[string]*lint.Pool{},
+		read:  map[string]*lint.Source{},
+		res: &resolver{
+			vars:     opts.Env,
+			consts:   constants(version),
+			fallback: hasFallback(version),
+		},
+	}
+	l.loadFile(file, 1, lint.Pos{})
+	for _, p := range f.Pools {
+		if v, ok := p.Values["listen"]; ok {
+			p.Listen = ParseListen(v.Value, PoolPrefix(p, f.Prefix))
+			p.Listen.Value = v
+		}
+	}
+	if len(l.errs) > 0 {
+		return f, l.sources, l.errs
+	}
+	return f, l.sources, nil
+}
+
+func majorMinor(v string) string {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) >= 2 {
+		return parts[0] + "." + parts[1]
+	}
+	return v
+}
+
+type loader struct {
+	fsys    *source.FS
+	opts    Options
+	fpm     *lint.FPM
+	pools   map[string]*lint.Pool // by ASCII-lowered name
+	cur     *lint.Pool            // the open section; nil is [global]
+	res     *resolver
+	sources []*lint.Source
+	read    map[string]*lint.Source // by path
+	errs    lint.LoadErrors
+}
+
+func (l *loader) fail(pos lint.Pos, format string, args ...any) {
+	l.errs = append(l.errs, lint.Errorf(pos, format, args...))
+}
+
+// loadFile reads one file at include depth depth; from is the include=
+// line that named it (zero for the main file).
+func (l *loader) loadFile(path string, depth int, from lint.Pos) {
+	if depth > maxIncludeDepth {
+		l.fail(from, "include= nests more than %d files deep: php-fpm fails with \"failed to include more than 5 files recursively\"; include the pool files from php-fpm.conf directly", maxIncludeDepth)
+		return
+	}
+	file, err := l.fsys.ReadFile(path)
+	if err != nil {
+		l.readError(err, from)
+		return
+	}
+	// A file included twice is read twice, as php-fpm does, but listed once.
+	src, again := l.read[file.Path]
+	if !again {
+		src = &lint.Source{Path: file.Path, RealPath: file.RealPath, Kind: lint.KindFPM, Size: int64(len(file.Data))}
+		l.sources = append(l.sources, src)
+		l.read[file.Path] = src
+	}
+
+	data := file.Data
+	var prevValueEnd byte // last byte of the previous line's value, for hints
+	for lineNo, start := 1, 0; start < len(data); lineNo++ {
+		end := start
+		for end < len(data) && data[end] != '\n' {
+			end++
+		}
+		line := data[start:end]
+		var buf []byte
+		if end < len(data) {
+			buf = data[start : end+1]
+		} else {
+			buf = append(append(make([]byte, 0, len(line)+1), line...), '\n')
+		}
+		start = end + 1
+		if len(line) == 0 {
+			// php-fpm skips empty lines without parsing them.
+			prevValueEnd = 0
+			continue
+		}
+		events, perr, comments := parseINI(buf, l.res)
+		for _, c := range comments {
+			if again {
+				break
+			}
+			src.Comments = append(src.Comments, lint.Comment{Pos: lint.Pos{File: file.Path, Line: lineNo, Col: c.off + 1}, Text: c.text})
+		}
+		pos := func(off int) lint.Pos { return lint.Pos{File: file.Path, Line: lineNo, Col: off + 1} }
+		var include *iniEvent
+		for i := range events {
+			ev := &events[i]
+			if ev.kind == evEntry && ev.hasValue && ev.name == "include" {
+				if include != nil {
+					l.fail(pos(ev.keyOff), "two include= on one line: php-fpm fails with \"two includes at the same time !\"; put each on its own line")
+					continue
+				}
+				include = ev
+				continue
+			}
+			l.apply(ev, pos, prevValueEnd)
+		}
+		if perr != nil {
+			l.errs = append(l.errs, syntaxError(perr, pos, buf))
+		}
+		if include != nil && perr == nil {
+			l.include(include.value, pos(include.keyOff), depth)
+		}
+		prevValueEnd = 0
+		if n := len(events); n > 0 && events[n-1].hasValue {
+			if t := strings.TrimRight(string(line), " \t\r"); t != "" {
+				prevValueEnd = t[len(t)-1]
+			}
+		}
+	}
+}
+
+// readError reports a file that could not be read, at the include line that
+// named it when there is one.
+func (l *loader) readError(err error, from lint.Pos) {
+	var le *lint.LoadError
+	if !errors.As(err, &le) {
+		le = &lint.LoadError{Msg: err.Error(), Err: err}
+	}
+	if from.IsValid() {
+		le = &lint.LoadError{Pos: le.Pos, Msg: fmt.Sprintf("%s (included from %s)", le.Msg, from), Err: le.Err}
+	}
+	l.errs = append(l.errs, le)
+}
+
+// apply hands one parsed entry to the model, as php-fpm's
+// fpm_conf_ini_parser does.
+func (l *loader) apply(ev *iniEvent, pos func(int) lint.Pos, prevValueEnd byte) {
+	switch ev.kind {
+	case evSection:
+		if asciiLower(ev.name) == "global" {
+			l.cur = nil
+			return
+		}
+		key := asciiLower(ev.name)
+		p, ok := l.pools[key]
+		if !ok {
+			p = &lint.Pool{
+				Name:      ev.name,
+				Pos:       pos(ev.keyOff),
+				FPM:       l.fpm,
+				Values:    map[string]*lint.Value{},
+				PHPValues: map[string]*lint.PHPValue{},
+				Env:       map[string]*lint.Value{},
+			}
+			l.pools[key] = p
+			l.fpm.Pools = append(l.fpm.Pools, p)
+		}
+		l.cur = p
+	case evEntry:
+		if !ev.hasValue {
+			l.errs = append(l.errs, noValueError(ev, pos, prevValueEnd))
+			return
+		}
+		if strings.HasPrefix(ev.name, "#") {
+			l.fail(pos(ev.keyOff), "'#' does not start a comment in PHP-FPM files: php-fpm fails with \"unknown entry '%s'\"; use ';'", ev.name)
+			return
+		}
+		v := &lint.Value{Key: ev.name, Value: ev.value, Pos: pos(ev.keyOff)}
+		key := asciiLower(ev.name)
+		if l.cur == nil {
+			l.fpm.Global[key] = v
+			return
+		}
+		if kind, known := poolKeys[key]; !known || kind == KeyString {
+			v.Value = expandPool(v.Value, l.cur.Name)
+		}
+		l.cur.Values[key] = v
+	case evArray:
+		l.applyArray(ev, pos)
+	}
+}
+
+func (l *loader) applyArray(ev *iniEvent, pos func(int) lint.Pos) {
+	at := pos(ev.keyOff)
+	written := ev.name + "[" + ev.offset + "]"
+	if ev.name != "access.suppress_path" && ev.offset == "" {
+		l.fail(at, "%s[] needs a name between the brackets: php-fpm fails with \"You must provide a key for field '%s'\"", ev.name, ev.name)
+		return
+	}
+	if l.cur == nil {
+		l.fail(at, "%s is in [global]: php-fpm fails with \"Array are not allowed in the global section\"; move it into a pool section", written)
+		return
+	}
+	if !arrayKeys[ev.name] {
+		hint := "env, php_value, php_admin_value, php_flag, php_admin_flag or access.suppress_path"
+		if lower := asciiLower(ev.name); arrayKeys[lower] {
+			hint = lower + " (these names are case-sensitive)"
+		}
+		l.fail(at, "unknown directive %q: php-fpm fails with \"unknown directive '%s'\"; write %s", ev.name, ev.name, hint)
+		return
+	}
+	p := l.cur
+	value := ev.value
+	switch ev.name {
+	case "env":
+		value = expandPool(value, p.Name)
+		if _, ok := p.Env[ev.offset]; !ok {
+			// php-fpm sets env[] in reverse order of the file, so the
+			// first one written is in force.
+			p.Env[ev.offset] = &lint.Value{Key: written, Value: value, Pos: at}
+		}
+	case "php_value", "php_admin_value", "php_flag", "php_admin_flag":
+		admin := strings.HasPrefix(ev.name, "php_admin_")
+		if strings.HasSuffix(ev.name, "_flag") {
+			if b, ok := ParseBool(value); ok {
+				value = "0"
+				if b {
+					value = "1"
+				}
+			}
+		} else {
+			value = expandPool(value, p.Name)
+		}
+		// PHP applies the values in reverse order of the file, admin ones
+		// last: the first one written wins, an admin one beats the others.
+		old, ok := p.PHPValues[ev.offset]
+		if !ok || admin && !old.Admin {
+			p.PHPValues[ev.offset] = &lint.PHPValue{Name: ev.offset, Value: value, Admin: admin, Pos: at}
+		}
+	case "access.suppress_path":
+		p.Values[written] = &lint.Value{Key: written, Value: value, Pos: at}
+	}
+}
+
+// expandPool replaces $pool as fpm_conf_expand_pool_name does.
+func expandPool(s, pool string) string {
+	if !strings.Contains(s, "$pool") {
+		return s
+	}
+	return strings.ReplaceAll(s, "$pool", pool)
+}
+
+// include follows include=pattern as fpm_conf_ini_parser_include: a
+// relative pattern is taken from php-fpm's prefix; glob(3) with GLOB_ERR
+// and GLOB_MARK, so a pattern matching nothing only warns, a missing
+// directory before a wildcard fails, and directories are skipped.
+func (l *loader) include(pattern string, at lint.Pos, depth int) {
+	confPattern := pattern
+	if !strings.HasPrefix(confPattern, "/") {
+		confPattern = strings.TrimSuffix(l.fpm.Prefix, "/") + "/" + confPattern
+	}
+	mapped := l.fsys.Path(confPattern)
+	if source.IsGlob(confPattern) {
+		if dir := staticDir(mapped); dir != "" && !l.dirExists(dir) {
+			l.fail(at, "include=%s: directory %s does not exist: php-fpm fails with \"Unable to globalize '%s' (ret=2)\"; create it or fix the pattern", pattern, l.fsys.Unroot(dir), confPattern)
+			return
+		}
+	}
+	matches, err := l.fsys.Glob(mapped)
+	if err != nil {
+		// glob(3) reads a malformed pattern (an unclosed '[') literally.
+		matches = nil
+		if _, serr := os.Stat(mapped); serr == nil {
+			matches = []string{mapped}
+		}
+	}
+	for _, m := range matches {
+		if l.isDir(m) {
+			continue
+		}
+		l.loadFile(m, depth+1, at)
+	}
+}
+
+// staticDir returns the directories of a glob pattern before its first
+// wildcard element: glob(3) with GLOB_ERR fails when it cannot open it.
+func staticDir(pattern string) string {
+	parts := strings.Split(filepath.ToSlash(pattern), "/")
+	for i, p := range parts {
+		if source.IsGlob(p) {
+			if i == 0 {
+				return ""
+			}
+			d := strings.Join(parts[:i], "/")
+			if d == "" {
+				return "/"
+			}
+			return d
+		}
+	}
+	return ""
+}
+
+// dirExists says whether dir exists, on disk or in the overlay.
+func (l *loader) dirExists(dir string) bool {
+	for p := range l.fsys.Overlay {
+		if strings.HasPrefix(p, strings.TrimSuffix(dir, "/")+"/") {
+			return true
+		}
+	}
+	return l.isDir(dir)
+}
+
+func (l *loader) isDir(path string) bool {
+	if _, ok := l.fsys.Overlay[path]; ok {
+		return false
+	}
+	real, err := l.fsys.Resolve(path)
+	if err != nil {
+		return false
+	}
+	fi, err := os.Stat(real)
+	return err == nil && fi.IsDir()
+}

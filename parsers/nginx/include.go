@@ -1,0 +1,281 @@
+package nginx
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/parsers/source"
+)
+
+// maxIncludeDepth bounds include nesting (a longer chain is surely a loop
+// through differently named paths).
+const maxIncludeDepth = 64
+
+// Load reads the nginx configuration whose main file is mainFile (a path
+// already mapped by fsys.Path) and every file it includes, the way nginx
+// does: relative include patterns resolve against the main file's directory,
+// absolute ones through fsys (so --root applies), glob patterns may match
+// nothing, a plain path must exist. It returns the tree with the facts
+// derived, one Source per file read, and a lint.LoadErrors with every error
+// found; the model is then partial but still usable for messages.
+func Load(fsys *source.FS, mainFile string) (*lint.Nginx, []*lint.Source, error) {
+	return newLoader(fsys, mainFile).run()
+}
+
+type loader struct {
+	fsys     *source.FS
+	main     string
+	prefix   string // nginx's conf prefix: the main file's directory
+	dumpOnly bool   // an nginx -T dump: every file must be in fsys.Overlay
+
+	files   map[string]*file  // by real path
+	real    map[string]string // path as reached → real path
+	sources []*lint.Source
+	errs    lint.LoadErrors
+	slab    dirSlab
+}
+
+// file is a file read and parsed once. Its directives go into the tree
+// where it is first included; every further include copies that first
+// instance, leaving out what the first instance's own includes added.
+type file struct {
+	src  *lint.Source
+	dirs []*lint.Directive
+	// first is the include directive of the first instance (nil for the
+	// main file); expanded is set once that instance is in the tree.
+	first    *lint.Directive
+	expanded bool
+	// err is the file's syntax error, reported after its first expansion,
+	// where nginx meets it.
+	err *lint.LoadError
+}
+
+func newLoader(fsys *source.FS, mainFile string) *loader {
+	return &loader{
+		fsys:   fsys,
+		main:   mainFile,
+		prefix: filepath.Dir(mainFile),
+		files:  map[string]*file{},
+		real:   map[string]string{},
+	}
+}
+
+// emptyModel is a model with no directive: nginx's defaults.
+func emptyModel(file string) *lint.Nginx {
+	n := &lint.Nginx{File: file, Root: &lint.Directive{Block: []*lint.Directive{}}}
+	fillFacts(n)
+	return n
+}
+
+func (l *loader) run() (*lint.Nginx, []*lint.Source, error) {
+	n := &lint.Nginx{File: l.main, Root: &lint.Directive{Block: []*lint.Directive{}}}
+	if f, err := l.read(l.main); err != nil {
+		l.errs = append(l.errs, err)
+	} else {
+		l.expandFile(n.Root, f, nil, []*file{f})
+	}
+	fillFacts(n)
+	if len(l.errs) > 0 {
+		return n, l.sources, l.errs
+	}
+	return n, l.sources, nil
+}
+
+// read returns the parsed file at path, reading it on first use. A syntax
+// error is recorded and the directives before it are kept.
+func (l *loader) read(path string) (*file, *lint.LoadError) {
+	if l.dumpOnly {
+		if _, ok := l.fsys.Overlay[path]; !ok {
+			return nil, &lint.LoadError{Pos: lint.Pos{File: path}, Msg: "not in the nginx -T dump"}
+		}
+	}
+	real, ok := l.real[path]
+	if !ok {
+		if r, err := l.fsys.Resolve(path); err == nil {
+			real, ok = r, true
+			l.real[path] = r
+		}
+	}
+	if f := l.files[real]; ok && f != nil {
+		return f, nil
+	}
+	data, err := l.fsys.ReadFile(path)
+	if err != nil {
+		var le *lint.LoadError
+		if errors.As(err, &le) {
+			return nil, le
+		}
+		return nil, &lint.LoadError{Pos: lint.Pos{File: path}, Msg: err.Error(), Err: err}
+	}
+	root, comments, perr := parse(path, data.Data)
+	f := &file{
+		err: perr,
+		src: &lint.Source{
+			Path: path, RealPath: data.RealPath, Kind: lint.KindNginx,
+			Comments: comments, Size: int64(len(data.Data)),
+		},
+		dirs: root.Block,
+	}
+	l.files[data.RealPath] = f
+	l.real[path] = data.RealPath
+	l.sources = append(l.sources, f.src)
+	return f, nil
+}
+
+// expandFile expands file f, included by inc, into parent.
+func (l *loader) expandFile(parent *lint.Directive, f *file, inc *lint.Directive, chain []*file) {
+	if f.expanded {
+		l.copy(parent, f.dirs, f.first, inc, chain)
+		return
+	}
+	f.first = inc
+	l.place(parent, f.dirs, inc, chain)
+	f.expanded = true
+	if f.err != nil {
+		l.errs = append(l.errs, f.err)
+	}
+}
+
+// place puts the parsed directives ds into parent's block, each with Include
+// inc, and expands the includes among them.
+func (l *loader) place(parent *lint.Directive, ds []*lint.Directive, inc *lint.Directive, chain []*file) {
+	for _, d := range ds {
+		d.Parent, d.Include = parent, inc
+		parent.Block = append(parent.Block, d)
+		if d.Block != nil {
+			children := d.Block
+			d.Block = make([]*lint.Directive, 0, len(children))
+			l.place(d, children, inc, chain)
+		}
+		if d.Name == "include" {
+			l.include(parent, d, chain)
+		}
+	}
+}
+
+// copy puts a copy of the directives ds of a file's first instance (those
+// with Include first) into parent's block, each with Include inc, and
+// expands the includes among them.
+func (l *loader) copy(parent *lint.Directive, ds []*lint.Directive, first, inc *lint.Directive, chain []*file) {
+	for _, t := range ds {
+		if t.Include != first {
+			continue // brought in by an include of the first instance
+		}
+		d := l.slab.new()
+		*d = *t
+		d.Parent, d.Include = parent, inc
+		parent.Block = append(parent.Block, d)
+		if t.Block != nil {
+			d.Block = make([]*lint.Directive, 0, len(t.Block))
+			l.copy(d, t.Block, first, inc, chain)
+		}
+		if t.Name == "include" {
+			l.include(parent, d, chain)
+		}
+	}
+}
+
+// include expands the include directive d (ngx_conf_include) into parent.
+func (l *loader) include(parent, d *lint.Directive, chain []*file) {
+	if d.Block != nil {
+		l.errs = append(l.errs, lint.Errorf(d.Pos(), "directive \"include\" is not terminated by \";\" (it takes a file name, not a block)"))
+		return
+	}
+	if len(d.Args) != 1 {
+		l.errs = append(l.errs, lint.Errorf(d.Pos(), "invalid number of arguments in \"include\" directive (it takes one file name or glob pattern)"))
+		return
+	}
+	pattern := d.Arg(0)
+	if len(chain) > maxIncludeDepth {
+		l.errs = append(l.errs, lint.Errorf(d.Pos(), "include %q: includes nested more than %d deep", pattern, maxIncludeDepth))
+		return
+	}
+	full := l.includePath(pattern)
+	paths := []string{full}
+	if source.IsGlob(pattern) {
+		var err error
+		if paths, err = l.glob(full); err != nil {
+			l.errs = append(l.errs, lint.Errorf(d.Pos(), "include %q: %w", pattern, err))
+			return
+		}
+	}
+	for _, path := range paths {
+		f, err := l.read(path)
+		if err != nil {
+			l.errs = append(l.errs, includeError(d, pattern, path, err))
+			continue
+		}
+		if i := slices.Index(chain, f); i >= 0 {
+			l.errs = append(l.errs, lint.Errorf(d.Pos(), "include %q: include cycle %s (nginx would include it again and again until it fails)", pattern, cycle(chain[i:], f)))
+			continue
+		}
+		l.expandFile(parent, f, d, append(chain[:len(chain):len(chain)], f))
+	}
+}
+
+// includePath maps an include pattern to the path to read: nginx joins a
+// relative one to its conf prefix, the main file's directory.
+func (l *loader) includePath(pattern string) string {
+	if filepath.IsAbs(pattern) {
+		return filepath.Clean(l.fsys.Path(pattern))
+	}
+	return filepath.Join(l.prefix, pattern)
+}
+
+func (l *loader) glob(pattern string) ([]string, error) {
+	if !l.dumpOnly {
+		return l.fsys.Glob(pattern)
+	}
+	if _, err := filepath.Match(pattern, ""); err != nil {
+		return nil, fmt.Errorf("bad include pattern: %w", err)
+	}
+	var out []string
+	for p := range l.fsys.Overlay {
+		if ok, _ := filepath.Match(pattern, p); ok {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// includeError places a file that could not be read at the include
+// directive, unless the error has its own line (bad content).
+func includeError(d *lint.Directive, pattern, path string, err *lint.LoadError) *lint.LoadError {
+	if err.Pos.Line > 0 {
+		return err
+	}
+	msg := fmt.Sprintf("include %q: %s: %s", pattern, path, err.Msg)
+	switch {
+	case err.Msg == "no such file":
+		msg += " (nginx -t fails with \"open() failed\": fix the path or create the file)"
+	case strings.HasPrefix(err.Msg, "is a directory"):
+		msg += fmt.Sprintf(" (to include the files in it, write %q)", strings.TrimSuffix(pattern, "/")+"/*.conf")
+	}
+	return &lint.LoadError{Pos: d.Pos(), Msg: msg, Err: err}
+}
+
+func cycle(chain []*file, again *file) string {
+	var b strings.Builder
+	for _, f := range chain {
+		b.WriteString(f.src.Path)
+		b.WriteString(" → ")
+	}
+	b.WriteString(again.src.Path)
+	return b.String()
+}
+
+// dirSlab hands out directives from chunks, to allocate less.
+type dirSlab []lint.Directive
+
+func (s *dirSlab) new() *lint.Directive {
+	if len(*s) == cap(*s) {
+		*s = make([]lint.Directive, 0, 256)
+	}
+	*s = (*s)[:len(*s)+1]
+	return &(*s)[len(*s)-1]
+}

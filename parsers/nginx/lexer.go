@@ -1,0 +1,252 @@
+package nginx
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
+)
+
+// The lexer follows ngx_conf_read_token (src/core/ngx_conf_file.c): words
+// are separated by space, tab, CR and LF; ';', '{' and '}' end them; '#'
+// starts a comment only where a word could start; a backslash makes the next
+// byte part of the word; '{' right after '$' belongs to the word (${var});
+// a quoted word must be followed by a separator.
+
+type tokKind uint8
+
+const (
+	tokWord tokKind = iota
+	tokSemi
+	tokOpen
+	tokClose
+	tokEOF
+)
+
+type token struct {
+	kind      tokKind
+	quote     byte   // '"' or '\'' for a quoted word
+	glued     bool   // a '{' right after an unquoted word
+	val       string // the word, quotes removed and escapes applied
+	line, col int
+}
+
+// maxParam is NGX_CONF_BUFFER: nginx refuses a word or comment that does
+// not fit in its 4096-byte read buffer.
+const maxParam = 4096
+
+type lexer struct {
+	src       string
+	file      string
+	pos       int // next byte to read
+	line      int
+	lineStart int // offset of the first byte of the current line
+	wordEnd   int // offset after the last unquoted word
+	comments  []lint.Comment
+}
+
+func newLexer(file string, data []byte) *lexer {
+	return &lexer{src: string(data), file: file, line: 1}
+}
+
+// at returns the position of offset off, which must be on the current line.
+func (lx *lexer) at(off int) lint.Pos {
+	return lint.Pos{File: lx.file, Line: lx.line, Col: off - lx.lineStart + 1}
+}
+
+// tok starts a token at offset off, which must be on the current line.
+func (lx *lexer) tok(kind tokKind, off int) token {
+	return token{kind: kind, line: lx.line, col: off - lx.lineStart + 1}
+}
+
+func (lx *lexer) posOf(t token) lint.Pos {
+	return lint.Pos{File: lx.file, Line: t.line, Col: t.col}
+}
+
+// advance moves to offset i, counting the lines it passes.
+func (lx *lexer) advance(i int) {
+	seg := lx.src[lx.pos:i]
+	if n := strings.Count(seg, "\n"); n > 0 {
+		lx.line += n
+		lx.lineStart = lx.pos + strings.LastIndexByte(seg, '\n') + 1
+	}
+	lx.pos = i
+}
+
+// next returns the next token, skipping blanks and comments.
+func (lx *lexer) next() (token, *lint.LoadError) {
+	s := lx.src
+	for lx.pos < len(s) {
+		c := s[lx.pos]
+		switch c {
+		case '\n':
+			lx.pos++
+			lx.line++
+			lx.lineStart = lx.pos
+		case ' ', '\t', '\r':
+			lx.pos++
+		case ';', '{', '}':
+			t := lx.tok(tokSemi, lx.pos)
+			switch c {
+			case '{':
+				t.kind = tokOpen
+				t.glued = lx.pos == lx.wordEnd && lx.pos > 0
+			case '}':
+				t.kind = tokClose
+			}
+			lx.pos++
+			return t, nil
+		case '#':
+			if err := lx.comment(); err != nil {
+				return token{}, err
+			}
+		case '"', '\'':
+			return lx.quoted(c)
+		default:
+			return lx.word()
+		}
+	}
+	return lx.tok(tokEOF, lx.pos), nil
+}
+
+// tooLong reports whether nginx's buffer overflows on a word or comment
+// whose bytes run from start up to (not including) end.
+func (lx *lexer) tooLong(start, end int) bool {
+	return end-start >= maxParam && len(lx.src) > start+maxParam
+}
+
+func (lx *lexer) comment() *lint.LoadError {
+	start := lx.pos
+	end := len(lx.src)
+	if i := strings.IndexByte(lx.src[start:], '\n'); i >= 0 {
+		end = start + i
+	}
+	pos := lx.at(start)
+	if lx.tooLong(start, end) {
+		return lint.Errorf(pos, "too long parameter %q started (nginx reads at most %d bytes per word or comment: split the line)", prefix(lx.src[start:], 10)+"...", maxParam)
+	}
+	text := strings.TrimSuffix(lx.src[start+1:end], "\r")
+	lx.comments = append(lx.comments, lint.Comment{Pos: pos, Text: text})
+	lx.pos = end
+	return nil
+}
+
+func (lx *lexer) word() (token, *lint.LoadError) {
+	s := lx.src
+	start := lx.pos
+	t := lx.tok(tokWord, start)
+	escaped, variable := false, false
+	i := start
+scan:
+	for i < len(s) {
+		c := s[i]
+		if c == '{' && variable {
+			i++
+			continue
+		}
+		variable = false
+		switch c {
+		case '\\':
+			escaped = true
+			i += 2
+			continue
+		case '$':
+			variable = true
+		case ' ', '\t', '\r', '\n', ';', '{':
+			break scan
+		}
+		i++
+	}
+	if i > len(s) { // a backslash ending the file
+		i = len(s)
+	}
+	if lx.tooLong(start, i) {
+		return token{}, lint.Errorf(lx.posOf(t), "too long parameter %q started (nginx reads at most %d bytes per word: split it)", prefix(s[start:], 10)+"...", maxParam)
+	}
+	t.val = s[start:i]
+	lx.wordEnd = i
+	if escaped {
+		lx.advance(i) // an escaped LF is part of the word
+		t.val = unescape(t.val)
+	} else {
+		lx.pos = i
+	}
+	return t, nil
+}
+
+func (lx *lexer) quoted(q byte) (token, *lint.LoadError) {
+	s := lx.src
+	t := lx.tok(tokWord, lx.pos)
+	t.quote = q
+	pos := lx.posOf(t)
+	start := lx.pos + 1
+	escaped := false
+	i := start
+	for i < len(s) && s[i] != q {
+		if s[i] == '\\' {
+			escaped = true
+			i++
+		}
+		i++
+	}
+	if lx.tooLong(start, i) {
+		return token{}, lint.Errorf(pos, "too long parameter, probably missing terminating %q character (nginx reads at most %d bytes per word)", string(q), maxParam)
+	}
+	if i >= len(s) {
+		lx.advance(len(s))
+		return token{}, lint.Errorf(lx.at(lx.pos), "unexpected end of file, expecting \";\" or \"}\" (the quoted string opened at line %d is never closed)", pos.Line)
+	}
+	t.val = s[start:i]
+	if escaped {
+		t.val = unescape(t.val)
+	}
+	lx.advance(i + 1)
+	if lx.pos < len(s) {
+		switch c := s[lx.pos]; c {
+		case ' ', '\t', '\r', '\n', ';', '{', ')':
+		default:
+			r, _ := utf8.DecodeRuneInString(s[lx.pos:])
+			return token{}, lint.Errorf(lx.at(lx.pos), "unexpected %q right after a closing quote (put a space before it, or move it inside the quotes)", string(r))
+		}
+	}
+	return t, nil
+}
+
+// unescape applies nginx's escapes to a word: \" \' \\ give the character,
+// \t \r \n a tab, CR or LF; any other backslash is kept.
+func unescape(raw string) string {
+	var b strings.Builder
+	b.Grow(len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c == '\\' && i+1 < len(raw) {
+			switch n := raw[i+1]; n {
+			case '"', '\'', '\\':
+				c = n
+				i++
+			case 't':
+				c = '\t'
+				i++
+			case 'r':
+				c = '\r'
+				i++
+			case 'n':
+				c = '\n'
+				i++
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// prefix returns at most n bytes of s, cut at a character boundary.
+func prefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,241 @@
+package rules
+
+import (
+	"fmt"
+	"net/netip"
+	"path"
+	"strings"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
+)
+
+// backend is one address nginx connects to for a FastCGI hop: the hop's own
+// target, or one server of the upstream it names.
+type backend struct {
+	hop    *lint.Hop
+	target lint.Target
+	// server is the upstream server line, nil for a direct target.
+	server *lint.UpstreamServer
+}
+
+// pos is where the address is written: the upstream server line or the hop.
+func (b backend) pos() lint.Pos {
+	if b.server != nil {
+		return b.server.Pos
+	}
+	return b.hop.Pos
+}
+
+// directive is the line that holds the address.
+func (b backend) directive() *lint.Directive {
+	if b.server != nil {
+		return b.server.Directive
+	}
+	return b.hop.Directive
+}
+
+// fastcgiBackends lists the addresses of every fastcgi_pass that a PHP-FPM
+// pool could serve: unix sockets and TCP addresses, directly or through an
+// upstream (servers marked down are left out: nginx never connects to them).
+func fastcgiBackends(m *lint.Model) []backend {
+	if m.Nginx == nil {
+		return nil
+	}
+	var out []backend
+	for _, h := range m.Nginx.Hops {
+		if h.Module != "fastcgi" {
+			continue
+		}
+		switch h.Target.Kind {
+		case lint.TargetUnix, lint.TargetTCP:
+			out = append(out, backend{hop: h, target: h.Target})
+		case lint.TargetUpstream:
+			for _, s := range h.Target.Upstream.Servers {
+				if !s.Down {
+					out = append(out, backend{hop: h, target: s.Target, server: s})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// hasPools reports whether any PHP-FPM pool was loaded.
+func hasPools(m *lint.Model) bool { return len(m.Pools()) > 0 }
+
+// isRelativeSocket reports whether a unix target's path is relative: nginx
+// then connects relative to its working directory, which is never what was
+// meant (`unix:127.0.0.1:9000`).
+func isRelativeSocket(t lint.Target) bool {
+	return t.Kind == lint.TargetUnix && !strings.HasPrefix(t.Path, "/")
+}
+
+// matchPool returns the pool listening on t, or nil. Unix paths are compared
+// cleaned; TCP addresses by port, then address: a pool on all interfaces
+// takes any local address, localhost means 127.0.0.1 and ::1.
+func matchPool(m *lint.Model, t lint.Target) *lint.Pool {
+	for _, p := range m.Pools() {
+		if listens(p, t) {
+			return p
+		}
+	}
+	return nil
+}
+
+func listens(p *lint.Pool, t lint.Target) bool {
+	l := p.Listen
+	if l.Value == nil {
+		return false
+	}
+	switch t.Kind {
+	case lint.TargetUnix:
+		return l.Kind == lint.ListenUnix && path.Clean(l.Path) == path.Clean(t.Path)
+	case lint.TargetTCP:
+		if l.Kind != lint.ListenTCP || l.Port != t.Port {
+			return false
+		}
+		if l.Host == "" {
+			return true
+		}
+		return sameHost(l.Host, t.Host)
+	}
+	return false
+}
+
+// sameHost compares addresses the way a connect() would meet a bind():
+// localhost is 127.0.0.1 or ::1; IPv6 brackets are ignored.
+func sameHost(bound, target string) bool {
+	bound, target = canonHost(bound), canonHost(target)
+	if bound == target {
+		return true
+	}
+	if bound == "localhost" {
+		return target == "127.0.0.1" || target == "::1"
+	}
+	if target == "localhost" {
+		return bound == "127.0.0.1" || bound == "::1"
+	}
+	return false
+}
+
+func canonHost(h string) string {
+	h = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"))
+	if a, err := netip.ParseAddr(h); err == nil {
+		return a.Unmap().String()
+	}
+	return h
+}
+
+// isLocal reports whether a backend host is this machine: loopback, or a
+// host name nginx resolves to it. Other hosts run their own PHP-FPM, whose
+// configuration may not be the one given.
+func isLocal(host string) bool {
+	h := canonHost(host)
+	if h == "localhost" {
+		return true
+	}
+	if a, err := netip.ParseAddr(h); err == nil {
+		return a.IsLoopback() || a.IsUnspecified()
+	}
+	return false
+}
+
+// closestPool returns the pool whose listen address is nearest to t: same
+// kind first, then the smallest edit distance between the addresses.
+func closestPool(m *lint.Model, t lint.Target) *lint.Pool {
+	var best *lint.Pool
+	bestScore := -1
+	want := targetAddress(t)
+	for _, p := range m.Pools() {
+		if p.Listen.Value == nil {
+			continue
+		}
+		score := editDistance(want, listenAddress(p.Listen))
+		if (t.Kind == lint.TargetUnix) != (p.Listen.Kind == lint.ListenUnix) {
+			score += 1000
+		}
+		if bestScore < 0 || score < bestScore {
+			best, bestScore = p, score
+		}
+	}
+	return best
+}
+
+// targetAddress renders a target as nginx's fastcgi_pass argument.
+func targetAddress(t lint.Target) string {
+	switch t.Kind {
+	case lint.TargetUnix:
+		return "unix:" + t.Path
+	case lint.TargetTCP:
+		return hostPort(t.Host, t.Port)
+	}
+	return t.Raw
+}
+
+// listenAddress renders a pool's listen address as a fastcgi_pass argument
+// that reaches it.
+func listenAddress(l lint.Listen) string {
+	if l.Kind == lint.ListenUnix {
+		return "unix:" + l.Path
+	}
+	host := l.Host
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return hostPort(host, l.Port)
+}
+
+// listenDescription says where a pool listens, for messages.
+func listenDescription(l lint.Listen) string {
+	switch {
+	case l.Value == nil:
+		return "nothing (no listen line)"
+	case l.Kind == lint.ListenUnix:
+		return "unix socket " + l.Path
+	case l.Host == "":
+		return fmt.Sprintf("TCP port %d on all interfaces", l.Port)
+	}
+	return "TCP " + hostPort(l.Host, l.Port)
+}
+
+func hostPort(host string, port int) string {
+	if strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
+		host = "[" + host + "]"
+	}
+	return fmt.Sprintf("%s:%d", host, port)
+}
+
+// poolLabel names a pool for messages: `pool [www] (php-fpm 8.2)`.
+func poolLabel(p *lint.Pool) string {
+	if p.FPM != nil && p.FPM.Version != "" {
+		return fmt.Sprintf("pool [%s] (php-fpm %s)", p.Name, p.FPM.Version)
+	}
+	return fmt.Sprintf("pool [%s]", p.Name)
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// span covers a directive from its name to its ';'.
+func span(d *lint.Directive) lint.Span { return d.Span }
+
+// valueSpan covers a PHP-FPM value line from its key.
+func valueSpan(v *lint.Value) lint.Span { return lint.Span{Start: v.Pos, End: v.Pos} }

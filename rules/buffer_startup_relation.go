@@ -1,0 +1,98 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
+)
+
+// BufferStartupRelation finds buffer settings that make nginx -t fail.
+var BufferStartupRelation = &lint.Rule{
+	ID:       "buffer-startup-relation",
+	Title:    "buffer sizes that nginx refuses to start with",
+	Severity: lint.Error,
+	Tags:     []string{"buffers", "startup"},
+	Doc: `nginx checks the buffer directives of the FastCGI, proxy, uwsgi and SCGI modules against each
+other at startup, at every level (http, server, location) after inheritance:
+at least 2 *_buffers; *_busy_buffers_size (by default 2 × the larger of *_buffer_size and one of
+*_buffers) at least that larger buffer and at most all *_buffers minus one;
+*_temp_file_write_size likewise at least the larger buffer; *_max_temp_file_size 0 or at least it.
+
+The classic case: raising only fastcgi_buffer_size to 16k or 32k to cure "upstream sent too big
+header". The implicit busy size becomes 32k or 64k, more than the default 8 4k buffers minus one
+(28k), and nginx -t fails: the reload is refused, or a fresh start takes every site down. nginx
+reports it at the end of the enclosing block; this rule reports it at the directive.`,
+	Bad: `fastcgi_buffer_size 32k;`,
+	Good: `fastcgi_buffer_size 32k;
+fastcgi_buffers 17 4k;`,
+	Fix:   "Raise *_buffers with *_buffer_size (the fix shown is checked by the same relations), or set the busy, temp-file sizes consistently.",
+	Check: checkBufferStartupRelation,
+}
+
+func checkBufferStartupRelation(m *lint.Model, r *lint.Reporter) {
+	for _, block := range httpBlocks(m) {
+		for _, module := range bufferModules {
+			s, ok := effectiveBuffers(block, module)
+			if !ok {
+				continue
+			}
+			for _, v := range s.violations() {
+				culprit := culpritAt(s, block, v.culprits)
+				if culprit == nil {
+					continue // reported at the level that sets it
+				}
+				r.Report(bufferFinding(s, v, culprit))
+			}
+		}
+	}
+}
+
+// culpritAt returns the first of names set at block itself, or nil.
+func culpritAt(s *bufferSettings, block *lint.Directive, names []string) *lint.Directive {
+	for _, n := range names {
+		if d := s.at[n]; d != nil && d.Parent == block {
+			return d
+		}
+	}
+	return nil
+}
+
+func bufferFinding(s *bufferSettings, v violation, culprit *lint.Directive) lint.Finding {
+	f := lint.Finding{
+		Span: span(culprit),
+		Message: fmt.Sprintf("nginx will refuse to start: %s (here %s)",
+			v.message, s.describe()),
+		Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s; the reload is refused, a fresh start leaves every site down", v.message),
+	}
+	for _, n := range v.culprits {
+		if d := s.at[n]; d != nil && d != culprit {
+			f.Related = append(f.Related, lint.Related{Pos: d.Pos(), Message: fmt.Sprintf("%s in force here", strings.TrimSuffix(d.String(), ";"))})
+		}
+	}
+	if lines := s.repaired(); len(lines) > 0 {
+		f.Fix = &lint.Fix{Text: "add next to it: " + strings.Join(lines, " ")}
+		if len(lines) == 1 {
+			f.Fix.Replacement = culprit.String() + "\n" + lines[0]
+			if strings.HasPrefix(lines[0], culprit.Name+" ") {
+				f.Fix.Text = "change it to " + lines[0]
+				f.Fix.Replacement = lines[0]
+			}
+			f.Fix.Span = span(culprit)
+		}
+	}
+	return f
+}
+
+// describe gives the values in force, defaults included.
+func (s *bufferSettings) describe() string {
+	parts := []string{
+		fmt.Sprintf("%s %s", s.name("buffer_size"), formatSize(s.bufferSize)),
+		fmt.Sprintf("%s %d %s", s.name("buffers"), s.num, formatSize(s.size)),
+	}
+	busy := fmt.Sprintf("%s %s", s.name("busy_buffers_size"), formatSize(s.effectiveBusy()))
+	if !s.busySet {
+		busy += " implied"
+	}
+	return strings.Join(append(parts, busy), ", ")
+}

@@ -1,0 +1,191 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
+)
+
+// pageSize is the default of *_buffer_size and of one of *_buffers: one
+// memory page, 4 KiB on x86-64 and most arm64 Linux hosts.
+const pageSize = 4096
+
+// bufferModules are the upstream modules whose buffers nginx checks at
+// startup, each with the same relations between its directives.
+var bufferModules = []string{"fastcgi", "proxy", "uwsgi", "scgi"}
+
+// bufferSettings are one module's buffer directives in force at a level.
+type bufferSettings struct {
+	module string
+	// values in bytes; num is the count of *_buffers.
+	bufferSize, num, size, busy, tempWrite, maxTemp int64
+	// busySet, tempWriteSet and maxTempSet say the directive is written;
+	// otherwise nginx derives it (2 × the larger buffer, 1024m).
+	busySet, tempWriteSet, maxTempSet bool
+	// at holds the directive in force for each name, nil for a default.
+	at map[string]*lint.Directive
+}
+
+func (s *bufferSettings) name(suffix string) string { return s.module + "_" + suffix }
+
+// larger is the maximum of *_buffer_size and one of *_buffers.
+func (s *bufferSettings) larger() int64 { return max(s.bufferSize, s.size) }
+
+func (s *bufferSettings) effectiveBusy() int64 {
+	if s.busySet {
+		return s.busy
+	}
+	return 2 * s.larger()
+}
+
+func (s *bufferSettings) effectiveTempWrite() int64 {
+	if s.tempWriteSet {
+		return s.tempWrite
+	}
+	return 2 * s.larger()
+}
+
+// effectiveBuffers reads module's buffer directives in force at block.
+// ok is false when a value is not a size (another rule's business).
+func effectiveBuffers(block *lint.Directive, module string) (s *bufferSettings, ok bool) {
+	s = &bufferSettings{module: module, bufferSize: pageSize, num: 8, size: pageSize, at: map[string]*lint.Directive{}}
+	read := func(suffix string, dst *int64, set *bool) bool {
+		d := lint.Effective(block, module+"_"+suffix).Last()
+		if d == nil {
+			return true
+		}
+		s.at[module+"_"+suffix] = d
+		n, valid := lint.ParseSize(d.Arg(0))
+		if !valid {
+			return false
+		}
+		*dst = n
+		if set != nil {
+			*set = true
+		}
+		return true
+	}
+	if !read("buffer_size", &s.bufferSize, nil) || !read("busy_buffers_size", &s.busy, &s.busySet) ||
+		!read("temp_file_write_size", &s.tempWrite, &s.tempWriteSet) || !read("max_temp_file_size", &s.maxTemp, &s.maxTempSet) {
+		return nil, false
+	}
+	if d := lint.Effective(block, module+"_buffers").Last(); d != nil {
+		s.at[module+"_buffers"] = d
+		n, okN := parseCount(d.Arg(0))
+		size, okS := lint.ParseSize(d.Arg(1))
+		if !okN || !okS || len(d.Args) != 2 {
+			return nil, false
+		}
+		s.num, s.size = n, size
+	}
+	return s, true
+}
+
+func parseCount(v string) (int64, bool) {
+	n, ok := lint.ParseSize(v)
+	return n, ok && !strings.ContainsAny(v, "kKmMgG")
+}
+
+// violation is one relation that nginx -t checks and s breaks.
+type violation struct {
+	// message is nginx's own [emerg] text.
+	message string
+	// culprits are the directives involved, most specific first.
+	culprits []string
+}
+
+// violations returns the startup relations s breaks, in the order nginx
+// checks them (ngx_http_fastcgi_merge_loc_conf and its siblings).
+func (s *bufferSettings) violations() []violation {
+	var out []violation
+	bufs, bsize, busy := s.name("buffers"), s.name("buffer_size"), s.name("busy_buffers_size")
+	if s.num < 2 {
+		out = append(out, violation{fmt.Sprintf(`there must be at least 2 "%s"`, bufs), []string{bufs}})
+		return out // nginx stops at the first error
+	}
+	larger := fmt.Sprintf(`the maximum of the value of "%s" and one of the "%s"`, bsize, bufs)
+	b := s.effectiveBusy()
+	if b < s.larger() {
+		return append(out, violation{fmt.Sprintf(`"%s" must be equal to or greater than %s`, busy, larger), []string{busy, bsize, bufs}})
+	}
+	if b > (s.num-1)*s.size {
+		return append(out, violation{fmt.Sprintf(`"%s" must be less than the size of all "%s" minus one buffer`, busy, bufs), []string{busy, bsize, bufs}})
+	}
+	if s.effectiveTempWrite() < s.larger() {
+		tw := s.name("temp_file_write_size")
+		return append(out, violation{fmt.Sprintf(`"%s" must be equal to or greater than %s`, tw, larger), []string{tw, bsize, bufs}})
+	}
+	if s.maxTempSet && s.maxTemp != 0 && s.maxTemp < s.larger() {
+		mt := s.name("max_temp_file_size")
+		return append(out, violation{fmt.Sprintf(`"%s" must be equal to zero to disable temporary files usage or must be equal to or greater than %s`, mt, larger), []string{mt, bsize, bufs}})
+	}
+	return out
+}
+
+// repaired returns the directives to write so that nginx starts, keeping
+// what the user set and changing as little as possible. The result is
+// checked with the same relations.
+func (s *bufferSettings) repaired() []string {
+	fixed := *s
+	if fixed.num < 2 {
+		fixed.num = 2
+	}
+	var lines []string
+	if fixed.busySet && fixed.busy < fixed.larger() {
+		fixed.busy = fixed.larger()
+		lines = append(lines, fmt.Sprintf("%s %s;", s.name("busy_buffers_size"), formatSize(fixed.busy)))
+	}
+	if need := fixed.effectiveBusy(); need > (fixed.num-1)*fixed.size {
+		fixed.num = (need+fixed.size-1)/fixed.size + 1
+	}
+	if fixed.num != s.num || fixed.size != s.size {
+		lines = append([]string{fmt.Sprintf("%s %d %s;", s.name("buffers"), fixed.num, formatSize(fixed.size))}, lines...)
+	}
+	if fixed.tempWriteSet && fixed.tempWrite < fixed.larger() {
+		fixed.tempWrite = fixed.larger()
+		lines = append(lines, fmt.Sprintf("%s %s;", s.name("temp_file_write_size"), formatSize(fixed.tempWrite)))
+	}
+	if fixed.maxTempSet && fixed.maxTemp != 0 && fixed.maxTemp < fixed.larger() {
+		fixed.maxTemp = 0
+		lines = append(lines, fmt.Sprintf("%s 0;", s.name("max_temp_file_size")))
+	}
+	if len(fixed.violations()) > 0 {
+		return nil
+	}
+	return lines
+}
+
+// formatSize writes n the way nginx configurations usually do.
+func formatSize(n int64) string {
+	switch {
+	case n%(1<<20) == 0 && n > 0:
+		return fmt.Sprintf("%dm", n>>20)
+	case n%1024 == 0 && n > 0:
+		return fmt.Sprintf("%dk", n>>10)
+	}
+	return fmt.Sprint(n)
+}
+
+// httpBlocks returns every block of the http context whose settings nginx
+// merges: http, server, location, if and limit_except.
+func httpBlocks(m *lint.Model) []*lint.Directive {
+	if m.Nginx == nil {
+		return nil
+	}
+	var out []*lint.Directive
+	for _, h := range m.Nginx.Root.Children("http") {
+		out = append(out, h)
+		h.Walk(func(d *lint.Directive) bool {
+			switch d.Name {
+			case "server", "location", "if", "limit_except":
+				if d.IsBlock() {
+					out = append(out, d)
+				}
+				return true
+			}
+			return false
+		})
+	}
+	return out
+}

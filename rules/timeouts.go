@@ -1,0 +1,261 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
+)
+
+// defaultReadTimeout is nginx's default for *_read_timeout and *_send_timeout.
+const defaultReadTimeout = 60 * time.Second
+
+// defaultMinTimeout is the floor below which an explicit read/send timeout
+// is flagged (option min_timeout).
+const defaultMinTimeout = "5s"
+
+// connectTimeoutCap is what nginx's documentation says a connect timeout
+// cannot usually exceed.
+const connectTimeoutCap = 75 * time.Second
+
+// TimeoutChainInverted finds timeouts across nginx, PHP-FPM and PHP that
+// fire in the wrong order.
+var TimeoutChainInverted = &lint.Rule{
+	ID:       "timeout-chain-inverted",
+	Title:    "nginx, PHP-FPM and PHP timeouts fire in the wrong order",
+	Severity: lint.Warning,
+	Tags:     []string{"timeouts", "fastcgi", "cross-file"},
+	Doc: `Three limits stop a slow PHP request, and the cleanest must fire first:
+max_execution_time (php.ini or php_admin_value; CPU time only on Linux, ends the script with a PHP
+fatal error: 500 and a log line) ≤ request_terminate_timeout (pool; wall clock; php-fpm kills the
+worker: 502, "recv() failed (104: Connection reset by peer)") ≤ fastcgi_read_timeout (nginx; default
+60s; 504 "upstream timed out (110: Connection timed out)" while PHP keeps running and holds a worker).
+When nginx's limit is the shortest, users get 504s for requests PHP would have finished or ended
+cleanly, and the work goes on unseen; when php-fpm's is shorter than PHP's, scripts are killed
+without a PHP error message.`,
+	Bad: `# nginx
+fastcgi_read_timeout 30s;
+; pool
+request_terminate_timeout = 120s`,
+	Good: `# nginx
+fastcgi_read_timeout 130s;
+; pool
+request_terminate_timeout = 120s`,
+	Fix:   "Order the limits: max_execution_time ≤ request_terminate_timeout ≤ fastcgi_read_timeout.",
+	Check: checkTimeoutChain,
+}
+
+// limit is one timeout of the chain with where it is set.
+type limit struct {
+	seconds int64 // 0: off
+	text    string
+	at      lint.Pos // zero for a default
+}
+
+// describe gives the value, saying when it is off or a default.
+func (l limit) describe() string {
+	s := l.text
+	if l.seconds == 0 {
+		s = "0 (off)"
+	}
+	if !l.at.IsValid() {
+		s += " by default"
+	}
+	return s
+}
+
+func checkTimeoutChain(m *lint.Model, r *lint.Reporter) {
+	for _, b := range fastcgiBackends(m) {
+		p := matchPool(m, b.target)
+		if p == nil {
+			continue
+		}
+		read, ok := readTimeout(b.hop)
+		if !ok {
+			continue
+		}
+		term, ok := poolTerminate(p)
+		if !ok {
+			continue
+		}
+		exec, ok := maxExecution(p)
+		if !ok {
+			continue
+		}
+		checkChain(r, b, p, read, term, exec)
+	}
+}
+
+func checkChain(r *lint.Reporter, b backend, p *lint.Pool, read, term, exec limit) {
+	readDirective := lint.Effective(b.hop.Block, "fastcgi_read_timeout").Last()
+	nginxSpan := span(b.hop.Directive)
+	if readDirective != nil {
+		nginxSpan = span(readDirective)
+	}
+	chain := fmt.Sprintf("max_execution_time %s, request_terminate_timeout %s, fastcgi_read_timeout %s",
+		exec.describe(), term.describe(), read.describe())
+	related := func(ls ...limit) []lint.Related {
+		var out []lint.Related
+		for _, l := range ls {
+			if l.at.IsValid() {
+				out = append(out, lint.Related{Pos: l.at, Message: "set here: " + l.text})
+			}
+		}
+		return out
+	}
+	switch {
+	case term.seconds > 0 && read.seconds < term.seconds:
+		r.Report(lint.Finding{
+			Span: nginxSpan,
+			Message: fmt.Sprintf("fastcgi_read_timeout %s is shorter than request_terminate_timeout %s of %s: nginx answers 504 while PHP keeps running (%s)",
+				read.text, term.text, poolLabel(p), chain),
+			Related:     related(term, exec),
+			Consequence: "504 Gateway Timeout; error.log: upstream timed out (110: Connection timed out) while reading response header from upstream",
+			Fix:         &lint.Fix{Text: fmt.Sprintf("raise fastcgi_read_timeout above %s, or lower request_terminate_timeout", term.text), Replacement: fmt.Sprintf("fastcgi_read_timeout %ds;", term.seconds+10), Span: nginxSpan},
+		})
+	case term.seconds == 0 && exec.seconds > 0 && read.seconds < exec.seconds:
+		r.Report(lint.Finding{
+			Span: nginxSpan,
+			Message: fmt.Sprintf("fastcgi_read_timeout %s is shorter than max_execution_time %s of %s and no request_terminate_timeout is set: nginx answers 504 before PHP's own limit (%s)",
+				read.text, exec.text, poolLabel(p), chain),
+			Related:     related(exec),
+			Consequence: "504 Gateway Timeout; error.log: upstream timed out (110: Connection timed out) while reading response header from upstream",
+			Fix:         &lint.Fix{Text: fmt.Sprintf("raise fastcgi_read_timeout above %s, or lower max_execution_time", exec.text), Replacement: fmt.Sprintf("fastcgi_read_timeout %ds;", exec.seconds+10), Span: nginxSpan},
+		})
+	}
+	if term.seconds > 0 && exec.seconds > 0 && term.seconds < exec.seconds {
+		r.Report(lint.Finding{
+			Span: lint.Span{Start: term.at, End: term.at},
+			Message: fmt.Sprintf("request_terminate_timeout %s of %s is shorter than max_execution_time %s: php-fpm kills the worker (502) before PHP can end the script with an error (%s)",
+				term.text, poolLabel(p), exec.text, chain),
+			Related:     related(exec),
+			Consequence: "502 Bad Gateway; error.log: recv() failed (104: Connection reset by peer) while reading response header from upstream; php-fpm log: execution timed out, terminating",
+			Fix:         &lint.Fix{Text: fmt.Sprintf("raise request_terminate_timeout above %s, or lower max_execution_time", exec.text), Replacement: fmt.Sprintf("request_terminate_timeout = %ds", exec.seconds+10), Span: lint.Span{Start: term.at, End: term.at}},
+		})
+	}
+}
+
+func readTimeout(h *lint.Hop) (limit, bool) {
+	d := lint.Effective(h.Block, "fastcgi_read_timeout").Last()
+	if d == nil {
+		return limit{seconds: int64(defaultReadTimeout / time.Second), text: "60s"}, true
+	}
+	t, ok := lint.ParseNginxTime(d.Arg(0))
+	if !ok {
+		return limit{}, false
+	}
+	return limit{seconds: int64(t / time.Second), text: d.Arg(0), at: d.Pos()}, true
+}
+
+func poolTerminate(p *lint.Pool) (limit, bool) {
+	v := p.Get("request_terminate_timeout")
+	n, ok := lint.ParseFPMSeconds(v.Value)
+	if !ok {
+		return limit{}, false
+	}
+	return limit{seconds: n, text: fmtSeconds(v.Value), at: v.Pos}, true
+}
+
+func maxExecution(p *lint.Pool) (limit, bool) {
+	v := p.PHPSetting("max_execution_time")
+	if v == nil {
+		return limit{}, false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v.Value), 10, 64)
+	if err != nil {
+		return limit{}, false
+	}
+	if n < 0 {
+		n = 0
+	}
+	return limit{seconds: n, text: fmt.Sprintf("%ds", n), at: v.Pos}, true
+}
+
+func fmtSeconds(v string) string {
+	v = strings.TrimSpace(v)
+	if _, err := strconv.Atoi(v); err == nil {
+		return v + "s"
+	}
+	return v
+}
+
+// TimeoutTooLow finds read and send timeouts set below a few seconds.
+var TimeoutTooLow = &lint.Rule{
+	ID:       "timeout-too-low",
+	Title:    "backend read or send timeout below 5s (option min_timeout)",
+	Severity: lint.Warning,
+	Tags:     []string{"timeouts"},
+	Doc: `*_read_timeout is how long nginx waits between two reads from the backend (for the response
+headers: the whole time the script runs before its first output); *_send_timeout the same for
+writes. Below a few seconds, any slow request (a report, an upload being processed, a cold cache)
+gets 504 while the backend keeps working.`,
+	Bad:   `fastcgi_read_timeout 2s;`,
+	Good:  `fastcgi_read_timeout 60s;`,
+	Fix:   "Set the timeout above the slowest legitimate request (nginx's default is 60s).",
+	Check: checkTimeoutTooLow,
+}
+
+var timeoutModules = []string{"fastcgi", "proxy", "uwsgi", "scgi", "grpc"}
+
+func checkTimeoutTooLow(m *lint.Model, r *lint.Reporter) {
+	floor, ok := lint.ParseNginxTime(r.Option("min_timeout", defaultMinTimeout))
+	if !ok {
+		floor, _ = lint.ParseNginxTime(defaultMinTimeout)
+	}
+	for _, block := range httpBlocks(m) {
+		for _, module := range timeoutModules {
+			for _, kind := range []string{"read", "send"} {
+				name := module + "_" + kind + "_timeout"
+				for _, d := range block.Children(name) {
+					t, ok := lint.ParseNginxTime(d.Arg(0))
+					if !ok || t >= floor {
+						continue
+					}
+					r.Report(lint.Finding{
+						Span:        span(d),
+						Message:     fmt.Sprintf("%s %s: a backend slower than that to %s gets 504", name, d.Arg(0), map[string]string{"read": "answer", "send": "accept the request"}[kind]),
+						Consequence: fmt.Sprintf("504 Gateway Timeout; error.log: upstream timed out (110: Connection timed out) while %s", map[string]string{"read": "reading response header from upstream", "send": "sending request to upstream"}[kind]),
+						Fix:         &lint.Fix{Text: "raise it to at least the slowest legitimate request (default 60s)", Replacement: name + " 60s;", Span: span(d)},
+					})
+				}
+			}
+		}
+	}
+}
+
+// ConnectTimeoutOverCap finds connect timeouts above what takes effect.
+var ConnectTimeoutOverCap = &lint.Rule{
+	ID:       "connect-timeout-over-cap",
+	Title:    "backend connect timeout above 75 seconds",
+	Severity: lint.Warning,
+	Tags:     []string{"timeouts"},
+	Doc: `nginx's documentation of fastcgi_connect_timeout and proxy_connect_timeout: "this timeout
+cannot usually exceed 75 seconds". A larger value does not make nginx wait longer for a busy
+backend; it only hides the intent. A backend that takes seconds to accept a connection is
+overloaded: raise its capacity (pm.max_children, listen.backlog) instead.`,
+	Bad:   `fastcgi_connect_timeout 300s;`,
+	Good:  `fastcgi_connect_timeout 60s;`,
+	Fix:   "Set the connect timeout to at most 75s and let read timeouts cover slow responses.",
+	Check: checkConnectTimeoutOverCap,
+}
+
+func checkConnectTimeoutOverCap(m *lint.Model, r *lint.Reporter) {
+	for _, block := range httpBlocks(m) {
+		for _, module := range timeoutModules {
+			name := module + "_connect_timeout"
+			for _, d := range block.Children(name) {
+				t, ok := lint.ParseNginxTime(d.Arg(0))
+				if !ok || t <= connectTimeoutCap {
+					continue
+				}
+				r.Report(lint.Finding{
+					Span:    span(d),
+					Message: fmt.Sprintf("%s %s: a connect timeout cannot usually exceed 75s, so this value does not take effect", name, d.Arg(0)),
+					Fix:     &lint.Fix{Text: "lower it to 75s or less; slow responses are what *_read_timeout covers", Replacement: name + " 60s;", Span: span(d)},
+				})
+			}
+		}
+	}
+}
