@@ -77,7 +77,7 @@ func reportUnmatched(m *lint.Model, r *lint.Reporter, b backend) {
 	if b.server != nil {
 		f.Fix = &lint.Fix{Text: fmt.Sprintf("point the upstream server at %s", want), Replacement: "server " + want + ";", Span: span(b.directive())}
 	} else {
-		f.Fix = &lint.Fix{Text: fmt.Sprintf("point fastcgi_pass at %s, or change the pool's listen to %s", want, addr), Replacement: "fastcgi_pass " + want + ";", Span: span(b.directive())}
+		f.Fix = &lint.Fix{Text: fmt.Sprintf("point fastcgi_pass at %s, or change the pool's listen to %s", want, listenValue(b.target)), Replacement: "fastcgi_pass " + want + ";", Span: span(b.directive())}
 	}
 	r.Report(f)
 }
@@ -97,4 +97,12 @@ func reportRemoteBackend(m *lint.Model, r *lint.Reporter, b backend) {
 		Message: fmt.Sprintf("%s is on another host and no pool given listens on port %d: if PHP-FPM runs there, lint that host's configuration too",
 			targetAddress(b.target), b.target.Port),
 	})
+}
+
+// listenValue is the pool listen value that would serve target t.
+func listenValue(t lint.Target) string {
+	if t.Kind == lint.TargetUnix {
+		return t.Path
+	}
+	return hostPort(t.Host, t.Port)
 }

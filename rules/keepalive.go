@@ -128,10 +128,10 @@ func checkProxyKeepaliveUnused(m *lint.Model, r *lint.Reporter) {
 		}
 		var missing []string
 		if v := lint.Effective(h.Block, "proxy_http_version").Last(); v == nil || v.Arg(0) != "1.1" {
-			missing = append(missing, "proxy_http_version 1.1;")
+			missing = append(missing, "proxy_http_version 1.1")
 		}
 		if !clearsConnection(h.Block) {
-			missing = append(missing, `proxy_set_header Connection "";`)
+			missing = append(missing, `proxy_set_header Connection ""`)
 		}
 		if len(missing) == 0 {
 			continue
@@ -140,7 +140,7 @@ func checkProxyKeepaliveUnused(m *lint.Model, r *lint.Reporter) {
 			Span:    span(h.Directive),
 			Message: fmt.Sprintf("upstream %q has keepalive, but this proxy_pass lacks %s: every request opens a new connection", h.Target.Upstream.Name, strings.Join(missing, " and ")),
 			Related: []lint.Related{{Pos: keep.Pos(), Message: "keepalive is set here"}},
-			Fix:     &lint.Fix{Text: "add " + strings.Join(missing, " ")},
+			Fix:     &lint.Fix{Text: "add next to it: " + strings.Join(missing, "; ") + ";"},
 		})
 	}
 }

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
-	"github.com/nginx502-lint/nginx502-lint/parsers"
+	"github.com/nginx502-lint/nginx502-lint/lint/printers"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
 )
 
@@ -25,6 +26,12 @@ type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
+// usageError is a wrong command line: printed with a hint, exit 2.
+func usageError(c *cli.Context, format string, args ...any) error {
+	fmt.Fprintf(c.App.ErrWriter, "nginx502-lint: "+format+"\nRun 'nginx502-lint --help' for usage.\n", args...)
+	return exitCode(exitError)
+}
+
 var loadFlags = []cli.Flag{
 	&cli.StringFlag{Name: "root", Usage: "treat `DIR` as / (like chroot): absolute paths, in arguments and inside the configuration, are read under it", EnvVars: []string{"NGINX502_LINT_ROOT"}},
 	&cli.BoolFlag{Name: "nginx", Usage: "read every FILE given as nginx configuration"},
@@ -33,21 +40,46 @@ var loadFlags = []cli.Flag{
 	&cli.Int64Flag{Name: "max-file-size", Value: source.DefaultMaxSize, Usage: "refuse configuration files larger than `BYTES`"},
 }
 
+var lintFlags = []cli.Flag{
+	&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: " + strings.Join(printers.Names(), ", ")},
+	&cli.StringSliceFlag{Name: "output", Aliases: []string{"o"}, Usage: "also write `FORMAT=FILE` (repeatable), e.g. -o sarif=results.sarif"},
+	&cli.StringFlag{Name: "fail-on", Usage: "exit 1 when a finding is at least `SEVERITY` (error, warning, note) (default: warning)"},
+	&cli.StringFlag{Name: "min-severity", Usage: "report only findings of at least `SEVERITY` (default: note)"},
+	&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "read settings from `FILE` instead of the first .nginx502-lint.yml found upwards"},
+	&cli.BoolFlag{Name: "no-config", Usage: "read no .nginx502-lint.yml"},
+	&cli.StringSliceFlag{Name: "disable", Usage: "turn off `RULE` (repeatable, or comma-separated)"},
+	&cli.BoolFlag{Name: "no-inline-ignores", Usage: "ignore '# nginx502-lint: ignore' comments (central governance)"},
+	&cli.StringFlag{Name: "baseline", Usage: "report only findings not in the baseline `FILE` (see 'baseline create')"},
+	&cli.StringFlag{Name: "stdin-filename", Usage: "read the configuration file `PATH` from standard input (an editor's unsaved buffer) and report only its findings"},
+	&cli.StringFlag{Name: "sarif-root", Usage: "make SARIF and GitHub paths relative to `DIR` (default: the current directory)"},
+	&cli.StringFlag{Name: "color", Value: "auto", Usage: "colour the text output: `WHEN` auto, always or never (NO_COLOR turns auto off)"},
+}
+
+const appHelp = `nginx502-lint reads an nginx configuration and the PHP-FPM configuration behind it
+(php-fpm.conf, pools, php.ini) and reports what will end in 502 Bad Gateway or 504 Gateway
+Timeout: a fastcgi_pass no pool listens on, a socket the nginx user may not open, buffers too
+small for the response headers or that nginx refuses, timeouts in the wrong order.
+
+PATH is a directory (/etc/nginx, /etc/php, or /etc for both), a file (nginx.conf, php-fpm.conf,
+a pool file), or - for the output of 'nginx -T' on standard input. Given one file inside a
+configuration tree (sites-available/shop.conf), it checks the whole tree and reports only the
+findings in that file: the mode for editors.
+
+Exit status: 0 no finding at or above --fail-on, 1 findings, 2 unreadable configuration or
+wrong usage.`
+
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
-		Name:      "nginx502-lint",
-		Usage:     "find the nginx and PHP-FPM configuration mistakes that end in 502 Bad Gateway and 504 Gateway Timeout",
-		UsageText: "nginx502-lint [flags] PATH...\n\nPATH is a directory (/etc/nginx, /etc/php, /etc), a file (nginx.conf, php-fpm.conf, a pool file),\nor - for the output of `nginx -T` on standard input.\n\nExamples:\n  nginx502-lint /etc/nginx /etc/php\n  nginx502-lint --root deploy /etc/nginx /etc/php     # the server's files checked out in ./deploy\n  nginx -T 2>&1 | nginx502-lint -",
-		Version:   version(),
-		Reader:    stdin,
-		Writer:    stdout,
-		ErrWriter: stderr,
-		Flags: append(append([]cli.Flag{}, loadFlags...),
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: text"},
-		),
-		HideHelpCommand:      true,
-		EnableBashCompletion: true,
-		Action:               lintAction,
+		Name:        "nginx502-lint",
+		Usage:       "find the nginx and PHP-FPM configuration mistakes that end in 502 and 504",
+		UsageText:   "nginx502-lint [flags] PATH...\n\n   nginx502-lint /etc/nginx /etc/php\n   nginx502-lint --root deploy /etc/nginx /etc/php     # the server's files checked out in ./deploy\n   nginx -T 2>&1 | nginx502-lint - /etc/php\n   nginx502-lint --format sarif -o sarif=nginx502.sarif /etc",
+		Description: appHelp,
+		Version:     version(),
+		Reader:      stdin,
+		Writer:      stdout,
+		ErrWriter:   stderr,
+		Flags:       append(append([]cli.Flag{}, loadFlags...), lintFlags...),
+		Action:      lintAction,
 		Commands: []*cli.Command{
 			{
 				Name:      "model",
@@ -58,11 +90,47 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 				),
 				Action: modelAction,
 			},
+			{
+				Name:      "rules",
+				Usage:     "list every rule: id, severity, title",
+				UsageText: "nginx502-lint rules",
+				Action:    rulesAction,
+			},
+			{
+				Name:      "explain",
+				Usage:     "explain a rule: what it catches, why it causes a 502/504, a failing and a fixed example",
+				UsageText: "nginx502-lint explain RULE",
+				Action:    explainAction,
+			},
+			{
+				Name:  "config",
+				Usage: "work with .nginx502-lint.yml",
+				Subcommands: []*cli.Command{{
+					Name:      "init",
+					Usage:     "write a commented default .nginx502-lint.yml in the current directory",
+					UsageText: "nginx502-lint config init [--force]",
+					Flags:     []cli.Flag{&cli.BoolFlag{Name: "force", Usage: "overwrite an existing file"}},
+					Action:    configInitAction,
+				}},
+			},
+			{
+				Name:  "baseline",
+				Usage: "accept today's findings, so that CI fails only on new ones",
+				Subcommands: []*cli.Command{{
+					Name:      "create",
+					Usage:     "write the current findings to a baseline file (then run with --baseline FILE)",
+					UsageText: "nginx502-lint baseline create [flags] --file FILE PATH...",
+					Flags: append(append(append([]cli.Flag{}, loadFlags...), lintFlags...),
+						&cli.StringFlag{Name: "file", Value: ".nginx502-lint-baseline.json", Usage: "write the baseline to `FILE`"}),
+					Action: baselineCreateAction,
+				}},
+			},
 		},
-		ExitErrHandler: func(*cli.Context, error) {},
+		EnableBashCompletion: true,
+		HideHelpCommand:      true,
+		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			fmt.Fprintf(c.App.ErrWriter, "nginx502-lint: %v\nRun 'nginx502-lint --help' for usage.\n", err)
-			return exitCode(exitError)
+			return usageError(c, "%v", err)
 		},
 	}
 	return app
@@ -82,66 +150,26 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitError
 }
 
-// load reads the model named by the context's flags and arguments. Load
-// errors are printed as file:line:col: error: message, one per line.
-func load(c *cli.Context) (*lint.Model, error) {
-	if c.NArg() == 0 {
-		fmt.Fprintln(c.App.ErrWriter, "nginx502-lint: no PATH given: name the configuration to check, e.g. /etc/nginx /etc/php\nRun 'nginx502-lint --help' for usage.")
-		return nil, exitCode(exitError)
-	}
-	opts := parsers.Options{
-		Paths:       c.Args().Slice(),
-		Root:        c.String("root"),
-		FPMPrefix:   c.String("fpm-prefix"),
-		MaxFileSize: c.Int64("max-file-size"),
-		Env:         os.LookupEnv,
-	}
-	switch {
-	case c.Bool("nginx") && c.Bool("fpm"):
-		fmt.Fprintln(c.App.ErrWriter, "nginx502-lint: --nginx and --fpm exclude each other")
-		return nil, exitCode(exitError)
-	case c.Bool("nginx"):
-		opts.Force = lint.KindNginx
-	case c.Bool("fpm"):
-		opts.Force = lint.KindFPM
-	}
-	for _, p := range opts.Paths {
-		if p == "-" {
-			data, err := io.ReadAll(c.App.Reader)
-			if err != nil {
-				return nil, fmt.Errorf("read standard input: %w", err)
-			}
-			opts.Stdin = data
-		}
-	}
-	model, err := parsers.Load(opts)
-	if err != nil {
-		printLoadErrors(c.App.Writer, err)
-		return nil, exitCode(exitError)
-	}
-	return model, nil
-}
-
 func printLoadErrors(w io.Writer, err error) {
 	var les lint.LoadErrors
 	if !errors.As(err, &les) {
-		fmt.Fprintf(w, "error: %v\n", err)
+		fmt.Fprintf(w, "nginx502-lint: error: %v\n", err)
 		return
 	}
 	for _, e := range les {
 		if e.Pos.File == "" {
-			fmt.Fprintf(w, "error: %s\n", e.Msg)
+			fmt.Fprintf(w, "nginx502-lint: error: %s\n", e.Msg)
 			continue
 		}
 		fmt.Fprintf(w, "%s: error: %s\n", e.Pos, e.Msg)
 	}
 }
 
-func lintAction(c *cli.Context) error {
-	model, err := load(c)
-	if err != nil {
-		return err
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
 	}
-	fmt.Fprintln(c.App.Writer, summary(model))
-	return nil
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/config"
+	"github.com/nginx502-lint/nginx502-lint/parsers"
 )
 
 func version() string {
@@ -50,9 +52,14 @@ func plural(n int, word string) string {
 }
 
 func modelAction(c *cli.Context) error {
-	model, err := load(c)
+	opts, err := loadOptions(c, &settings{cfg: &config.Config{}})
 	if err != nil {
-		return err
+		return usageError(c, "%v", err)
+	}
+	model, err := parsers.Load(opts)
+	if err != nil {
+		printLoadErrors(c.App.Writer, err)
+		return exitCode(exitError)
 	}
 	switch c.String("format") {
 	case "json":

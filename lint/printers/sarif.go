@@ -246,7 +246,7 @@ func sarifRuleOf(r *lint.Rule) sarifRule {
 		Name:                 pascalCase(r.ID),
 		ShortDescription:     sarifText{sentence(r.Title)},
 		FullDescription:      sarifText{sentence(firstNonEmpty(r.Doc, r.Title))},
-		Help:                 sarifHelp{Text: helpText(r), Markdown: helpMarkdown(r)},
+		Help:                 sarifHelp{Text: HelpText(r), Markdown: HelpMarkdown(r)},
 		HelpURI:              fmt.Sprintf(RuleDocURI, r.ID),
 		DefaultConfiguration: sarifRuleConfig{Level: sarifLevel(r.Severity)},
 		Properties:           props,
@@ -282,7 +282,8 @@ func sarifLevel(s lint.Severity) string {
 	return "warning"
 }
 
-func helpText(r *lint.Rule) string {
+// HelpText is a rule's documentation as plain text: for SARIF and explain.
+func HelpText(r *lint.Rule) string {
 	var b strings.Builder
 	b.WriteString(sentence(firstNonEmpty(r.Doc, r.Title)))
 	if r.Bad != "" {
@@ -297,7 +298,8 @@ func helpText(r *lint.Rule) string {
 	return b.String()
 }
 
-func helpMarkdown(r *lint.Rule) string {
+// HelpMarkdown is a rule's documentation as Markdown: for SARIF and docs/rules.
+func HelpMarkdown(r *lint.Rule) string {
 	var b strings.Builder
 	b.WriteString(sentence(firstNonEmpty(r.Doc, r.Title)))
 	if r.Bad != "" {

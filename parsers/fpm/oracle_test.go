@@ -446,7 +446,7 @@ func (st *oracleStats) comparePool(t *testing.T, run *oracleRun, p *lint.Pool, s
 		got := ""
 		if ok {
 			got = mv.Value
-			if phpPathSettings[name] && !(name == "error_log" && got == "syslog") {
+			if phpPathSettings[name] && (name != "error_log" || got != "syslog") {
 				got = PoolPath(p, run.prefix, got)
 			}
 		}

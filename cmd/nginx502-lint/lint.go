@@ -1,0 +1,440 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/config"
+	"github.com/nginx502-lint/nginx502-lint/lint/filter"
+	"github.com/nginx502-lint/nginx502-lint/lint/printers"
+	"github.com/nginx502-lint/nginx502-lint/parsers"
+	"github.com/nginx502-lint/nginx502-lint/rules"
+)
+
+// settings are the command line and the configuration file combined.
+type settings struct {
+	cfg         *config.Config
+	failOn      lint.Severity
+	minSeverity lint.Severity
+	disabled    map[string]bool
+	// onlyFile is the file whose findings alone are reported (editor mode).
+	onlyFile string
+}
+
+func readSettings(c *cli.Context) (*settings, error) {
+	s := &settings{cfg: &config.Config{}, disabled: map[string]bool{}}
+	if !c.Bool("no-config") {
+		path := c.String("config")
+		if path == "" {
+			found, err := config.Find(".")
+			if err != nil {
+				return nil, err
+			}
+			path = found
+		}
+		if path != "" {
+			cfg, err := config.Load(path)
+			if err != nil {
+				return nil, err
+			}
+			if err := cfg.Validate(knownRules()); err != nil {
+				return nil, err
+			}
+			s.cfg = cfg
+		}
+	}
+	for id := range s.cfg.Disabled() {
+		s.disabled[id] = true
+	}
+	for _, list := range c.StringSlice("disable") {
+		for _, id := range strings.Split(list, ",") {
+			id = strings.TrimSpace(id)
+			if !knownRules()[id] {
+				return nil, fmt.Errorf("--disable %s: no such rule (nginx502-lint rules lists them)", id)
+			}
+			s.disabled[id] = true
+		}
+	}
+	var err error
+	if s.failOn, err = severityFlag(c, "fail-on", s.cfg.FailOn, config.DefaultFailOn); err != nil {
+		return nil, err
+	}
+	if s.minSeverity, err = severityFlag(c, "min-severity", s.cfg.MinSeverity, config.DefaultMinSeverity); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func severityFlag(c *cli.Context, name string, fromConfig, def lint.Severity) (lint.Severity, error) {
+	if v := c.String(name); v != "" {
+		sev, err := lint.ParseSeverity(v)
+		if err != nil {
+			return 0, fmt.Errorf("--%s: %w", name, err)
+		}
+		return sev, nil
+	}
+	if fromConfig != 0 {
+		return fromConfig, nil
+	}
+	return def, nil
+}
+
+func knownRules() map[string]bool {
+	known := map[string]bool{}
+	for _, r := range printers.Catalogue(rules.All()) {
+		known[r.ID] = true
+	}
+	return known
+}
+
+// loadOptions builds the loader's options from the flags, the
+// configuration file and the arguments; in editor mode it finds the main
+// configuration above the file given.
+func loadOptions(c *cli.Context, s *settings) (parsers.Options, error) {
+	opts := parsers.Options{
+		Paths:       c.Args().Slice(),
+		Root:        c.String("root"),
+		FPMPrefix:   c.String("fpm-prefix"),
+		MaxFileSize: c.Int64("max-file-size"),
+		Env:         os.LookupEnv,
+	}
+	if opts.Root == "" && s.cfg.Root != "" {
+		opts.Root = s.cfg.RootDir()
+	}
+	switch {
+	case c.Bool("nginx") && c.Bool("fpm"):
+		return opts, errors.New("--nginx and --fpm exclude each other")
+	case c.Bool("nginx"):
+		opts.Force = lint.KindNginx
+	case c.Bool("fpm"):
+		opts.Force = lint.KindFPM
+	}
+	if name := c.String("stdin-filename"); name != "" {
+		data, err := io.ReadAll(c.App.Reader)
+		if err != nil {
+			return opts, fmt.Errorf("read standard input: %w", err)
+		}
+		onDisk := name
+		if opts.Root != "" && filepath.IsAbs(name) {
+			onDisk = filepath.Join(opts.Root, name)
+		}
+		opts.Overlay = map[string][]byte{onDisk: data}
+		if len(opts.Paths) == 0 {
+			opts.Paths = []string{name}
+		}
+		s.onlyFile = onDisk
+	}
+	if len(opts.Paths) == 0 {
+		return opts, errors.New("no PATH given: name the configuration to check, e.g. /etc/nginx /etc/php")
+	}
+	for _, p := range opts.Paths {
+		if p == "-" {
+			data, err := io.ReadAll(c.App.Reader)
+			if err != nil {
+				return opts, fmt.Errorf("read standard input: %w", err)
+			}
+			opts.Stdin = data
+		}
+	}
+	if len(opts.Paths) == 1 && opts.Force == "" {
+		if main, file, ok := editorTarget(opts); ok {
+			opts.Paths = []string{main}
+			s.onlyFile = file
+		}
+	}
+	return opts, nil
+}
+
+// editorTarget recognises one file inside a configuration tree (not the
+// main file): it returns the main configuration above it, to be loaded
+// whole, and the file whose findings alone are wanted.
+func editorTarget(opts parsers.Options) (main, file string, ok bool) {
+	arg := opts.Paths[0]
+	if arg == "-" {
+		return "", "", false
+	}
+	onDisk := arg
+	if opts.Root != "" && filepath.IsAbs(arg) {
+		onDisk = filepath.Join(opts.Root, arg)
+	}
+	if _, overlaid := opts.Overlay[onDisk]; !overlaid {
+		fi, err := os.Stat(onDisk)
+		if err != nil || fi.IsDir() {
+			return "", "", false
+		}
+	}
+	base := filepath.Base(arg)
+	if base == "nginx.conf" || base == "php-fpm.conf" {
+		return "", "", false
+	}
+	dir := filepath.Dir(arg)
+	for range 4 {
+		for _, name := range []string{"nginx.conf", "php-fpm.conf"} {
+			candidate := filepath.Join(dir, name)
+			onDiskCandidate := candidate
+			if opts.Root != "" && filepath.IsAbs(candidate) {
+				onDiskCandidate = filepath.Join(opts.Root, candidate)
+			}
+			if fi, err := os.Stat(onDiskCandidate); err == nil && !fi.IsDir() {
+				return candidate, onDisk, true
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			break
+		}
+		dir = parent
+	}
+	return "", "", false
+}
+
+// result is one run: the model, the findings after every filter, and what
+// could not be checked.
+type result struct {
+	model    *lint.Model
+	findings []lint.Finding
+	skipped  []string
+	elapsed  time.Duration
+}
+
+// check loads the configuration and runs the rules; the error is a load or
+// usage error (exit 2), already printed.
+func check(c *cli.Context, s *settings) (*result, error) {
+	start := time.Now()
+	opts, err := loadOptions(c, s)
+	if err != nil {
+		return nil, usageError(c, "%v", err)
+	}
+	model, err := parsers.Load(opts)
+	if err != nil {
+		printErrors(c, err, time.Since(start))
+		return nil, exitCode(exitError)
+	}
+	if u := s.cfg.NginxUser; u != "" && model.Nginx != nil {
+		name, group, _ := strings.Cut(u, " ")
+		if group == "" {
+			group = name
+		}
+		model.Nginx.User = lint.NginxUser{Name: name, Group: strings.TrimSpace(group)}
+	}
+	var enabled []*lint.Rule
+	options := map[string]map[string]string{}
+	ran := map[string]bool{}
+	for _, r := range rules.All() {
+		if s.disabled[r.ID] {
+			continue
+		}
+		enabled = append(enabled, r)
+		ran[r.ID] = true
+		options[r.ID] = s.cfg.Options(r.ID)
+	}
+	findings := lint.RunWithOptions(model, enabled, options)
+	var processors []filter.Processor
+	if !c.Bool("no-inline-ignores") {
+		ran[filter.InvalidIgnore.ID], ran[filter.UnusedIgnore.ID] = true, true
+		processors = append(processors, &filter.Inline{Sources: model.Sources, Statements: statements(model), Known: knownRules(), Ran: ran})
+	}
+	processors = append(processors,
+		filter.Severity{Set: s.cfg.Severities(), Off: s.disabled},
+		filter.Exclude{Patterns: s.cfg.Exclude, Base: s.cfg.Dir()},
+	)
+	if path := c.String("baseline"); path != "" {
+		b, err := filter.LoadBaseline(path)
+		if err != nil {
+			return nil, usageError(c, "--baseline: %v", err)
+		}
+		processors = append(processors, b)
+	}
+	processors = append(processors, filter.MinSeverity{Min: s.minSeverity})
+	if s.onlyFile != "" {
+		processors = append(processors, filter.OnlyFile{File: s.onlyFile, RealPath: realPaths(model)})
+	}
+	findings = filter.Apply(findings, processors...)
+	lint.SortFindings(findings)
+	return &result{model: model, findings: findings, skipped: skipped(model), elapsed: time.Since(start)}, nil
+}
+
+func lintAction(c *cli.Context) error {
+	s, err := readSettings(c)
+	if err != nil {
+		return settingsError(c, err)
+	}
+	format := c.String("format")
+	if _, ok := printers.ByName(format); !ok {
+		return usageError(c, "unknown --format %q (want one of %s)", format, strings.Join(printers.Names(), ", "))
+	}
+	outputs, err := parseOutputs(c.StringSlice("output"))
+	if err != nil {
+		return usageError(c, "%v", err)
+	}
+	res, err := check(c, s)
+	if err != nil {
+		return err
+	}
+	report := &printers.Report{
+		Version: version(), Rules: rules.All(), Findings: res.findings,
+		Files: len(res.model.Sources), Elapsed: res.elapsed, Skipped: res.skipped,
+	}
+	popts := printers.Options{Color: useColor(c), Root: c.String("sarif-root"), RealPath: realPaths(res.model)}
+	p, _ := printers.ByName(format)
+	if err := p.Print(c.App.Writer, report, popts); err != nil {
+		return err
+	}
+	for _, o := range outputs {
+		if err := writeOutput(o, report, popts); err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "nginx502-lint: %v\n", err)
+			return exitCode(exitError)
+		}
+	}
+	for _, f := range res.findings {
+		if f.Severity >= s.failOn {
+			return exitCode(exitFindings)
+		}
+	}
+	return nil
+}
+
+// settingsError prints a configuration-file or flag error: exit 2.
+func settingsError(c *cli.Context, err error) error {
+	var les lint.LoadErrors
+	var le *lint.LoadError
+	if errors.As(err, &les) || errors.As(err, &le) {
+		printLoadErrors(c.App.ErrWriter, err)
+		return exitCode(exitError)
+	}
+	return usageError(c, "%v", err)
+}
+
+// printErrors shows load errors in the chosen format (text when it is not
+// known yet), so that CI annotations and SARIF carry them too.
+func printErrors(c *cli.Context, err error, elapsed time.Duration) {
+	var les lint.LoadErrors
+	if !errors.As(err, &les) {
+		printLoadErrors(c.App.Writer, err)
+		return
+	}
+	p, ok := printers.ByName(c.String("format"))
+	if !ok {
+		printLoadErrors(c.App.Writer, err)
+		return
+	}
+	report := &printers.Report{Version: version(), Rules: rules.All(), Errors: les, Elapsed: elapsed}
+	if err := p.Print(c.App.Writer, report, printers.Options{Color: useColor(c), Root: c.String("sarif-root")}); err != nil {
+		printLoadErrors(c.App.Writer, les)
+	}
+}
+
+type output struct{ format, file string }
+
+func parseOutputs(specs []string) ([]output, error) {
+	var outs []output
+	for _, spec := range specs {
+		format, file, ok := strings.Cut(spec, "=")
+		if !ok || file == "" {
+			return nil, fmt.Errorf("--output %q: write FORMAT=FILE, e.g. sarif=results.sarif", spec)
+		}
+		if _, known := printers.ByName(format); !known {
+			return nil, fmt.Errorf("--output %q: unknown format %q (want one of %s)", spec, format, strings.Join(printers.Names(), ", "))
+		}
+		outs = append(outs, output{format, file})
+	}
+	return outs, nil
+}
+
+func writeOutput(o output, report *printers.Report, popts printers.Options) error {
+	f, err := os.Create(o.file)
+	if err != nil {
+		return fmt.Errorf("--output %s: %w", o.file, err)
+	}
+	p, _ := printers.ByName(o.format)
+	popts.Color = false
+	if err := p.Print(f, report, popts); err != nil {
+		f.Close()
+		return fmt.Errorf("--output %s: %w", o.file, err)
+	}
+	return f.Close()
+}
+
+func useColor(c *cli.Context) bool {
+	switch c.String("color") {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if _, noColor := os.LookupEnv("NO_COLOR"); noColor {
+		return false
+	}
+	return isTerminal(c.App.Writer)
+}
+
+// realPaths maps each file as reached to its real path (sites-enabled/x →
+// sites-available/x).
+func realPaths(m *lint.Model) func(string) string {
+	real := map[string]string{}
+	for _, s := range m.Sources {
+		real[s.Path] = s.RealPath
+	}
+	return func(p string) string { return real[p] }
+}
+
+// skipped says which cross-checks could not run, and why.
+func skipped(m *lint.Model) []string {
+	var out []string
+	switch {
+	case m.Nginx == nil:
+		out = append(out, "no nginx configuration given: fastcgi_pass targets, buffers and timeouts were not checked")
+	case len(m.Pools()) == 0:
+		out = append(out, "no PHP-FPM configuration given: fastcgi_pass targets were not matched to pools, socket permissions and the timeout chain were not checked")
+	}
+	if m.Nginx != nil && len(m.Pools()) > 0 && m.Accounts == nil {
+		out = append(out, "no /etc/passwd or /etc/group given (use --root): the nginx user's groups are unknown, so socket permissions rest on owner and group names only")
+	}
+	return out
+}
+
+// statements lists the span of every directive, block and pool key, for
+// inline ignores ("the next statement").
+func statements(m *lint.Model) []lint.Span {
+	var out []lint.Span
+	if m.Nginx != nil {
+		m.Nginx.Root.Walk(func(d *lint.Directive) bool {
+			s := d.Span
+			if d.IsBlock() && d.BlockEnd.IsValid() {
+				s.End = d.BlockEnd
+			}
+			out = append(out, s)
+			return true
+		})
+	}
+	for _, f := range m.FPMs {
+		add := func(vs map[string]*lint.Value) {
+			for _, v := range vs {
+				if v.Pos.IsValid() {
+					out = append(out, lint.Span{Start: v.Pos, End: v.Pos})
+				}
+			}
+		}
+		add(f.Global)
+		for _, p := range f.Pools {
+			out = append(out, lint.Span{Start: p.Pos, End: p.Pos})
+			add(p.Values)
+			add(p.Env)
+			for _, v := range p.PHPValues {
+				out = append(out, lint.Span{Start: v.Pos, End: v.Pos})
+			}
+		}
+		if f.PHPIni != nil {
+			add(f.PHPIni.Values)
+		}
+	}
+	return out
+}
