@@ -33,6 +33,7 @@ type caseResult struct {
 	fpmT            string // the error line of `php-fpm -t`, when it failed
 	statuses        []int
 	logLine         string   // the nginx error-log line the first `log:` matched (normalized)
+	logAlts         []string // the other alternatives of that `log:`
 	fpmLogLine      string   // the php-fpm log line the first `fpm_log:` matched (normalized)
 	nginxLines      []string // the nginx error log (upstream errors, -t errors), paths unmapped
 	fpmLines        []string // the php-fpm log's warnings and errors, paths unmapped
@@ -292,20 +293,22 @@ func runReal(t *testing.T, env *e2eEnv, r *caseResult) {
 	if last := resps[len(resps)-1]; exp.Body != "" && !strings.Contains(last.Body, exp.Body) {
 		t.Errorf("GET %s: body %.200q does not contain %q", exp.Request, last.Body, exp.Body)
 	}
-	for i, want := range exp.Logs {
-		line := lineWith(nginxText, want)
+	for i, alts := range exp.Logs {
+		line, matched := lineWithAny(nginxText, alts)
 		if line == "" {
-			t.Errorf("nginx error log has no line with %q; it has:\n%s", want, nginxText)
+			t.Errorf("nginx error log has no line with %s; it has:\n%s", quoteAlts(alts), nginxText)
 		} else if i == 0 {
-			r.logLine = normNginxLine(line)
+			// The evidence shows the first alternative, whichever came.
+			r.logLine = normNginxLine(strings.Replace(line, matched, alts[0], 1))
+			r.logAlts = alts[1:]
 		}
 	}
-	for i, want := range exp.FPMLogs {
-		line := lineWith(fpmText, want)
+	for i, alts := range exp.FPMLogs {
+		line, matched := lineWithAny(fpmText, alts)
 		if line == "" {
-			t.Errorf("php-fpm log has no line with %q; it has:\n%s", want, fpmText)
+			t.Errorf("php-fpm log has no line with %s; it has:\n%s", quoteAlts(alts), fpmText)
 		} else if i == 0 {
-			r.fpmLogLine = normFPMLine(line)
+			r.fpmLogLine = normFPMLine(strings.Replace(line, matched, alts[0], 1))
 		}
 	}
 	if t.Failed() || testing.Verbose() {
@@ -326,6 +329,27 @@ func lineWith(text, s string) string {
 		}
 	}
 	return ""
+}
+
+// lineWithAny returns the first line of text that contains one of alts,
+// and the alternative it contains.
+func lineWithAny(text string, alts []string) (line, matched string) {
+	for _, l := range strings.Split(text, "\n") {
+		for _, a := range alts {
+			if strings.Contains(l, a) {
+				return strings.TrimSpace(l), a
+			}
+		}
+	}
+	return "", ""
+}
+
+func quoteAlts(alts []string) string {
+	q := make([]string, len(alts))
+	for i, a := range alts {
+		q[i] = fmt.Sprintf("%q", a)
+	}
+	return strings.Join(q, " or ")
 }
 
 // logLines returns the non-empty lines of a log with the prefix taken out

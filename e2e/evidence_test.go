@@ -156,6 +156,9 @@ func logCell(r *caseResult) string {
 	}
 	if r.logLine != "" {
 		parts = append(parts, code(r.logLine))
+		for _, a := range r.logAlts {
+			parts = append(parts, "or, in some runs, "+code(a))
+		}
 	}
 	if r.fpmLogLine != "" {
 		parts = append(parts, "php-fpm: "+code(r.fpmLogLine))

@@ -25,8 +25,10 @@ import (
 //	request: /index.php  the request sent to the first `listen` of nginx.conf
 //	status: 502          the status the real nginx answers
 //	body: "ok"           a substring of the response body
-//	log: "…"             a substring of a line of nginx's error log (repeatable)
-//	fpm_log: "…"         a substring of a line of php-fpm's log (repeatable)
+//	log: "…"             a substring of a line of nginx's error log (repeatable);
+//	                     `"A" || "B"` accepts either, for races the real
+//	                     programs have (the first is shown in the evidence)
+//	fpm_log: "…"         a substring of a line of php-fpm's log (repeatable, || too)
 //	nginx_t_error: "…"   `nginx -t` must fail with this in its output
 //	fpm_t_error: "…"     `php-fpm8.2 -t` must fail with this in its output
 //	parallel: 2          send the request this many times, 200 ms apart;
@@ -52,8 +54,8 @@ type expectation struct {
 	Request     string
 	Status      int
 	Body        string
-	Logs        []string
-	FPMLogs     []string
+	Logs        [][]string // each a list of alternatives
+	FPMLogs     [][]string
 	NginxTError string
 	FPMTError   string
 	Parallel    int
@@ -92,12 +94,14 @@ func parseExpect(path string) (*expectation, error) {
 			return nil, fmt.Errorf("%s:%d: want `key: value`", path, n)
 		}
 		key, raw = strings.TrimSpace(key), strings.TrimSpace(raw)
-		val := raw
-		if strings.HasPrefix(raw, `"`) {
-			if val, err = strconv.Unquote(raw); err != nil {
-				return nil, fmt.Errorf("%s:%d: bad quoted value %s: %v", path, n, raw, err)
-			}
+		alts, err := parseValue(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
 		}
+		if len(alts) > 1 && key != "log" && key != "fpm_log" {
+			return nil, fmt.Errorf("%s:%d: only log and fpm_log take alternatives (||)", path, n)
+		}
+		val := alts[0]
 		repeatable := map[string]bool{"log": true, "fpm_log": true, "finding": true, "no_finding": true, "needs": true}
 		if seen[key] && !repeatable[key] {
 			return nil, fmt.Errorf("%s:%d: %s given twice", path, n, key)
@@ -124,9 +128,9 @@ func parseExpect(path string) (*expectation, error) {
 		case "body":
 			e.Body = val
 		case "log":
-			e.Logs = append(e.Logs, val)
+			e.Logs = append(e.Logs, alts)
 		case "fpm_log":
-			e.FPMLogs = append(e.FPMLogs, val)
+			e.FPMLogs = append(e.FPMLogs, alts)
 		case "nginx_t_error":
 			e.NginxTError = val
 		case "fpm_t_error":
@@ -159,6 +163,33 @@ func parseExpect(path string) (*expectation, error) {
 		return nil, fmt.Errorf("%s: no finding or no_finding", path)
 	}
 	return e, nil
+}
+
+// parseValue reads a bare word, a double-quoted Go string, or quoted
+// strings joined by || (alternatives).
+func parseValue(raw string) ([]string, error) {
+	if !strings.HasPrefix(raw, `"`) {
+		return []string{raw}, nil
+	}
+	var alts []string
+	rest := raw
+	for {
+		q, err := strconv.QuotedPrefix(rest)
+		if err != nil {
+			return nil, fmt.Errorf("bad quoted value %s: %v", raw, err)
+		}
+		s, _ := strconv.Unquote(q)
+		alts = append(alts, s)
+		rest = strings.TrimSpace(rest[len(q):])
+		if rest == "" {
+			return alts, nil
+		}
+		after, ok := strings.CutPrefix(rest, "||")
+		if !ok {
+			return nil, fmt.Errorf("after %s: want end of line or || \"…\", got %q", q, rest)
+		}
+		rest = strings.TrimSpace(after)
+	}
 }
 
 func parseWantFinding(s string) (wantFinding, error) {
@@ -503,6 +534,26 @@ func TestMapPaths(t *testing.T) {
 		}
 		if got := unmapPaths(mapPaths(in, p), p); got != in {
 			t.Errorf("unmapPaths(mapPaths(%q)) = %q", in, got)
+		}
+	}
+}
+
+func TestParseValue(t *testing.T) {
+	for raw, want := range map[string][]string{
+		`502`:                     {"502"},
+		`"a \"b\" c"`:             {`a "b" c`},
+		`"x (104: y)" || "z"`:     {"x (104: y)", "z"},
+		`"a"||"b" ||  "c"`:        {"a", "b", "c"},
+		`etc/nginx/nginx.conf:12`: {"etc/nginx/nginx.conf:12"},
+	} {
+		got, err := parseValue(raw)
+		if err != nil || strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+			t.Errorf("parseValue(%s) = %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	for _, raw := range []string{`"a" "b"`, `"a" ||`, `"a`} {
+		if got, err := parseValue(raw); err == nil {
+			t.Errorf("parseValue(%s) = %q, want an error", raw, got)
 		}
 	}
 }

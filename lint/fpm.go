@@ -64,6 +64,8 @@ type Pool struct {
 
 // PHPValue is a php.ini setting made by a pool.
 type PHPValue struct {
+	// Key is the directive as written: php_admin_flag[log_errors].
+	Key   string `json:"key"`
 	Name  string `json:"name"`
 	Value string `json:"value"`
 	Admin bool   `json:"admin,omitempty"`
@@ -105,7 +107,7 @@ type PHPIni struct {
 // PoolDefaults are php-fpm's built-in values for the pool directives rules
 // read (php-src sapi/fpm/fpm/fpm_conf.c, 8.x). A missing key has no default.
 var PoolDefaults = map[string]string{
-	"listen.backlog":            "511",
+	"listen.backlog":            "-1", // the kernel's limit, net.core.somaxconn
 	"listen.mode":               "0660",
 	"pm.max_requests":           "0",
 	"pm.process_idle_timeout":   "10s",
@@ -151,11 +153,7 @@ func (p *Pool) Set(key string) bool {
 // default (Default set); nil when none of these has it.
 func (p *Pool) PHPSetting(name string) *Value {
 	if v, ok := p.PHPValues[name]; ok {
-		key := "php_value[" + name + "]"
-		if v.Admin {
-			key = "php_admin_value[" + name + "]"
-		}
-		return &Value{Key: key, Value: v.Value, Pos: v.Pos}
+		return &Value{Key: v.Key, Value: v.Value, Pos: v.Pos}
 	}
 	if p.FPM != nil && p.FPM.PHPIni != nil {
 		if v, ok := p.FPM.PHPIni.Values[name]; ok {

@@ -82,14 +82,16 @@ func ParseNginxTime(s string) (time.Duration, bool) {
 }
 
 // ParseFPMSeconds reads a PHP-FPM time value ("0", "30", "30s", "5m", "1h",
-// "1d") in seconds, as fpm_conf_set_time does.
+// "1d") in seconds, as fpm_conf_set_time does: an optional suffix s, m, h
+// or d, and the number before it read with atoi ("1.5m" is 60). ok is false
+// for an empty value or another last character, which php-fpm refuses.
 func ParseFPMSeconds(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0, false
 	}
 	mult := int64(1)
-	switch s[len(s)-1] {
+	last := s[len(s)-1]
+	switch last {
 	case 's':
 		s = s[:len(s)-1]
 	case 'm':
@@ -98,10 +100,28 @@ func ParseFPMSeconds(s string) (int64, bool) {
 		mult, s = 3600, s[:len(s)-1]
 	case 'd':
 		mult, s = 86400, s[:len(s)-1]
+	default:
+		if last < '0' || last > '9' {
+			return 0, false
+		}
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, false
+	return atoi(s) * mult, true
+}
+
+// atoi reads a number as C's atoi: leading blanks, a sign, digits; the
+// rest is ignored, and no digits is 0.
+func atoi(s string) int64 {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
 	}
-	return n * mult, true
+	var n int64
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9' && n < 1<<40; i++ {
+		n = n*10 + int64(s[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
 }

@@ -16,7 +16,7 @@ var UnixBacklogSmall = &lint.Rule{
 	Severity: lint.Note,
 	Tags:     []string{"capacity", "fpm"},
 	Doc: `Connections that arrive while every PHP-FPM child is busy wait in the socket's listen queue
-(listen.backlog, default 511, capped by net.core.somaxconn). On a unix socket a full queue does
+(listen.backlog; php-fpm 8 defaults to -1, the kernel's limit net.core.somaxconn). On a unix socket a full queue does
 not make nginx wait as TCP does: connect() fails at once with EAGAIN and nginx answers 502
 "(11: Resource temporarily unavailable)". A backlog smaller than pm.max_children turns every
 burst into 502s.`,
@@ -24,9 +24,9 @@ burst into 502s.`,
 listen.backlog = 8
 pm.max_children = 50`,
 	Good: `listen = /run/php/php8.2-fpm.sock
-listen.backlog = 511
+listen.backlog = -1
 pm.max_children = 50`,
-	Fix:   "Raise listen.backlog (511 or more, with net.core.somaxconn to match), or remove it to keep the default.",
+	Fix:   "Remove listen.backlog to use the kernel's limit (net.core.somaxconn), or raise it above pm.max_children.",
 	Check: checkUnixBacklogSmall,
 }
 
@@ -50,7 +50,7 @@ func checkUnixBacklogSmall(m *lint.Model, r *lint.Reporter) {
 			Message:     fmt.Sprintf("listen.backlog = %d of %s is below pm.max_children = %d: a burst of connections while all children are busy fails at once with 502", backlog, poolLabel(p), children),
 			Related:     []lint.Related{{Pos: mc.Pos, Message: fmt.Sprintf("pm.max_children = %d", children)}},
 			Consequence: "502 Bad Gateway; error.log: connect() to unix:" + p.Listen.Path + " failed (11: Resource temporarily unavailable) while connecting to upstream",
-			Fix:         &lint.Fix{Text: "raise the backlog, or remove the line for the default 511", Replacement: "listen.backlog = 511", Span: valueSpan(bl)},
+			Fix:         &lint.Fix{Text: "remove the line to use the kernel's limit (net.core.somaxconn), or raise it above pm.max_children", Replacement: "listen.backlog = -1", Span: valueSpan(bl)},
 		})
 	}
 }

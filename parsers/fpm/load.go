@@ -306,7 +306,7 @@ func (l *loader) applyArray(ev *iniEvent, pos func(int) lint.Pos) {
 		// last: the first one written wins, an admin one beats the others.
 		old, ok := p.PHPValues[ev.offset]
 		if !ok || admin && !old.Admin {
-			p.PHPValues[ev.offset] = &lint.PHPValue{Name: ev.offset, Value: value, Admin: admin, Pos: at}
+			p.PHPValues[ev.offset] = &lint.PHPValue{Key: ev.name + "[" + ev.offset + "]", Name: ev.offset, Value: value, Admin: admin, Pos: at}
 		}
 	case "access.suppress_path":
 		p.Values[written] = &lint.Value{Key: written, Value: value, Pos: at}
