@@ -83,10 +83,10 @@ type (
 		Accounts *lint.Accounts `json:"accounts,omitempty"`
 	}
 	jsonNginx struct {
-		File      string           `json:"file"`
-		User      jsonUser         `json:"user"`
-		Upstreams []*lint.Upstream `json:"upstreams"`
-		Hops      []jsonHop        `json:"hops"`
+		File      string            `json:"file"`
+		User      jsonUser          `json:"user"`
+		Upstreams []*lint.Upstream  `json:"upstreams"`
+		Hops      []jsonHop         `json:"hops"`
 		Tree      []*lint.Directive `json:"tree"`
 	}
 	jsonUser struct {
