@@ -18,14 +18,6 @@ type backend struct {
 	server *lint.UpstreamServer
 }
 
-// pos is where the address is written: the upstream server line or the hop.
-func (b backend) pos() lint.Pos {
-	if b.server != nil {
-		return b.server.Pos
-	}
-	return b.hop.Pos
-}
-
 // directive is the line that holds the address.
 func (b backend) directive() *lint.Directive {
 	if b.server != nil {

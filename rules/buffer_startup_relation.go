@@ -86,13 +86,10 @@ func bufferFinding(s *bufferSettings, v violation, culprit *lint.Directive) lint
 
 // describe gives the values in force, defaults included.
 func (s *bufferSettings) describe() string {
-	parts := []string{
-		fmt.Sprintf("%s %s", s.name("buffer_size"), formatSize(s.bufferSize)),
-		fmt.Sprintf("%s %d %s", s.name("buffers"), s.num, formatSize(s.size)),
-	}
 	busy := fmt.Sprintf("%s %s", s.name("busy_buffers_size"), formatSize(s.effectiveBusy()))
 	if !s.busySet {
 		busy += " implied"
 	}
-	return strings.Join(append(parts, busy), ", ")
+	return fmt.Sprintf("%s %s, %s %d %s, %s", s.name("buffer_size"), formatSize(s.bufferSize),
+		s.name("buffers"), s.num, formatSize(s.size), busy)
 }
