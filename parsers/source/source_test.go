@@ -1,0 +1,164 @@
+package source
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// tree writes files under a new directory; a value starting with "->" makes
+// a symlink to the rest.
+func tree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if target, ok := strings.CutPrefix(content, "->"); ok {
+			if err := os.Symlink(target, p); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestResolveUnderRoot(t *testing.T) {
+	root := tree(t, map[string]string{
+		"etc/nginx/sites-available/shop.conf": "server {}\n",
+		"etc/nginx/sites-enabled/abs":         "->/etc/nginx/sites-available/shop.conf",
+		"etc/nginx/sites-enabled/rel":         "->../sites-available/shop.conf",
+		"etc/nginx/sites-enabled/climb":       "->../../../../../../etc/nginx/sites-available/shop.conf",
+		"etc/nginx/conf":                      "->/etc/nginx/sites-available",
+		"etc/nginx/loop1":                     "->/etc/nginx/loop2",
+		"etc/nginx/loop2":                     "->/etc/nginx/loop1",
+	})
+	fsys := &FS{Root: root}
+	want := filepath.Join(root, "etc/nginx/sites-available/shop.conf")
+	for _, name := range []string{"abs", "rel", "climb"} {
+		got, err := fsys.Resolve(fsys.Path("/etc/nginx/sites-enabled/" + name))
+		if err != nil || got != want {
+			t.Errorf("%s: got %q, %v; want %q", name, got, err, want)
+		}
+	}
+	if got, err := fsys.Resolve(fsys.Path("/etc/nginx/conf/shop.conf")); err != nil || got != want {
+		t.Errorf("link in a directory: got %q, %v", got, err)
+	}
+	if _, err := fsys.Resolve(fsys.Path("/etc/nginx/loop1")); err == nil || !strings.Contains(err.Error(), "too many levels") {
+		t.Errorf("symlink loop: got %v", err)
+	}
+}
+
+func TestReadFile(t *testing.T) {
+	root := tree(t, map[string]string{
+		"ok.conf":                              "user www-data;\n",
+		"nul.conf":                             "user\x00;\n",
+		"latin1.conf":                          "# caf\xe9\nuser x;\n",
+		"dir/x":                                "",
+		"etc/nginx/sites-available/default":    "server {}\n",
+		"etc/nginx/sites-enabled/default":      "/etc/nginx/sites-available/default",
+		"etc/nginx/sites-enabled/not-a-link":   "/etc/nginx/missing",
+		"etc/nginx/sites-enabled/placeholder2": "../sites-available/default",
+	})
+	cases := []struct {
+		name, path, wantErr, wantReal string
+		root                          bool
+		maxSize                       int64
+	}{
+		{name: "plain", path: "ok.conf"},
+		{name: "nul", path: "nul.conf", wantErr: "nul.conf:1:5: NUL byte"},
+		{name: "utf8", path: "latin1.conf", wantErr: "latin1.conf:1:6: invalid UTF-8 (byte 0xe9)"},
+		{name: "directory", path: "dir", wantErr: "is a directory"},
+		{name: "missing", path: "nope.conf", wantErr: "nope.conf: no such file"},
+		{name: "too large", path: "ok.conf", maxSize: 4, wantErr: "over the 4-byte limit"},
+		{name: "placeholder under root", path: "/etc/nginx/sites-enabled/default", root: true, wantReal: "etc/nginx/sites-available/default"},
+		{name: "relative placeholder", path: "/etc/nginx/sites-enabled/placeholder2", root: true, wantReal: "etc/nginx/sites-available/default"},
+		{name: "placeholder to nothing stays a file", path: "/etc/nginx/sites-enabled/not-a-link", root: true, wantReal: "etc/nginx/sites-enabled/not-a-link"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fsys := &FS{MaxSize: c.maxSize}
+			path := filepath.Join(root, c.path)
+			if c.root {
+				fsys.Root = root
+				path = fsys.Path(c.path)
+			}
+			f, err := fsys.ReadFile(path)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("got %v, want an error containing %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.wantReal != "" && f.RealPath != filepath.Join(root, c.wantReal) {
+				t.Errorf("RealPath %q, want %q", f.RealPath, filepath.Join(root, c.wantReal))
+			}
+			if f.Path != path {
+				t.Errorf("Path %q, want %q", f.Path, path)
+			}
+		})
+	}
+}
+
+func TestPlaceholderOnlyUnderRoot(t *testing.T) {
+	root := tree(t, map[string]string{
+		"a.conf": "server {}\n",
+		"b.conf": "./a.conf",
+	})
+	f, err := (&FS{}).ReadFile(filepath.Join(root, "b.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(f.Data) != "./a.conf" {
+		t.Errorf("without --root a file is read as it is, got %q", f.Data)
+	}
+}
+
+func TestGlob(t *testing.T) {
+	root := tree(t, map[string]string{
+		"etc/nginx/conf.d/b.conf":          "",
+		"etc/nginx/conf.d/a.conf":          "",
+		"etc/nginx/conf.d/.hidden.conf":    "",
+		"etc/nginx/conf.d/c.conf.disabled": "",
+		"etc/nginx/linked":                 "->/etc/nginx/conf.d",
+	})
+	fsys := &FS{Root: root}
+	got, err := fsys.Glob(fsys.Path("/etc/nginx/conf.d/*.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{fsys.Path("/etc/nginx/conf.d/a.conf"), fsys.Path("/etc/nginx/conf.d/b.conf")}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("got %v, want %v (sorted, hidden files skipped)", got, want)
+	}
+	got, err = fsys.Glob(fsys.Path("/etc/nginx/linked/*.conf"))
+	if err != nil || len(got) != 2 || got[0] != fsys.Path("/etc/nginx/linked/a.conf") {
+		t.Errorf("through a directory link under the root: got %v, %v", got, err)
+	}
+	if _, err := fsys.Glob(fsys.Path("/etc/nginx/[")); err == nil {
+		t.Error("a malformed pattern must be an error")
+	}
+}
+
+func TestPathUnroot(t *testing.T) {
+	fsys := &FS{Root: "deploy"}
+	if got := fsys.Path("/etc/nginx/nginx.conf"); got != "deploy/etc/nginx/nginx.conf" {
+		t.Errorf("Path: %q", got)
+	}
+	if got := fsys.Path("relative/x"); got != "relative/x" {
+		t.Errorf("Path keeps relative paths: %q", got)
+	}
+	if got := fsys.Unroot("deploy/etc/php/8.2"); got != "/etc/php/8.2" {
+		t.Errorf("Unroot: %q", got)
+	}
+}
