@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -67,6 +68,22 @@ findings in that file: the mode for editors.
 
 Exit status: 0 no finding at or above --fail-on, 1 findings, 2 unreadable configuration or
 wrong usage.`
+
+// compactFlag drops what urfave/cli's help repeats for every repeatable
+// flag ("[ --output FORMAT=FILE, -o FORMAT=FILE ]") and for every boolean
+// ("(default: false)"), so that the flag column stays narrow.
+func compactFlag(f cli.Flag) string {
+	s := defaultFlagStringer(f)
+	s = repeatHint.ReplaceAllString(s, "")
+	return strings.Replace(s, " (default: false)", "", 1)
+}
+
+var (
+	defaultFlagStringer = cli.FlagStringer
+	repeatHint          = regexp.MustCompile(` \[ -[^\]]*\]`)
+)
+
+func init() { cli.FlagStringer = compactFlag }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	app := &cli.App{
