@@ -16,6 +16,7 @@ import (
 	"github.com/nginx502-lint/nginx502-lint/lint/filter"
 	"github.com/nginx502-lint/nginx502-lint/lint/printers"
 	"github.com/nginx502-lint/nginx502-lint/parsers"
+	"github.com/nginx502-lint/nginx502-lint/parsers/source"
 	"github.com/nginx502-lint/nginx502-lint/rules"
 )
 
@@ -122,10 +123,7 @@ func loadOptions(c *cli.Context, s *settings) (parsers.Options, error) {
 		if err != nil {
 			return opts, fmt.Errorf("read standard input: %w", err)
 		}
-		onDisk := name
-		if opts.Root != "" && filepath.IsAbs(name) {
-			onDisk = filepath.Join(opts.Root, name)
-		}
+		onDisk := (&source.FS{Root: opts.Root}).Path(name)
 		opts.Overlay = map[string][]byte{onDisk: data}
 		if len(opts.Paths) == 0 {
 			opts.Paths = []string{name}
@@ -146,7 +144,7 @@ func loadOptions(c *cli.Context, s *settings) (parsers.Options, error) {
 	}
 	if len(opts.Paths) == 1 && opts.Force == "" {
 		if main, file, ok := editorTarget(opts); ok {
-			opts.Paths = []string{main}
+			opts.Paths = append([]string{main}, otherSide(opts, main)...)
 			s.onlyFile = file
 		}
 	}
@@ -161,39 +159,60 @@ func editorTarget(opts parsers.Options) (main, file string, ok bool) {
 	if arg == "-" {
 		return "", "", false
 	}
-	onDisk := arg
-	if opts.Root != "" && filepath.IsAbs(arg) {
-		onDisk = filepath.Join(opts.Root, arg)
-	}
-	if _, overlaid := opts.Overlay[onDisk]; !overlaid {
-		fi, err := os.Stat(onDisk)
-		if err != nil || fi.IsDir() {
-			return "", "", false
+	fsys := &source.FS{Root: opts.Root, Overlay: opts.Overlay}
+	isFile := func(p string) bool {
+		if _, overlaid := opts.Overlay[p]; overlaid {
+			return true
 		}
+		real, err := fsys.Resolve(p)
+		if err != nil {
+			return false
+		}
+		fi, err := os.Stat(real)
+		return err == nil && !fi.IsDir()
 	}
+	onDisk := fsys.Path(arg)
 	base := filepath.Base(arg)
-	if base == "nginx.conf" || base == "php-fpm.conf" {
+	if !isFile(onDisk) || base == "nginx.conf" || base == "php-fpm.conf" {
 		return "", "", false
 	}
-	dir := filepath.Dir(arg)
-	for range 4 {
+	for dir := filepath.Dir(arg); ; dir = filepath.Dir(dir) {
 		for _, name := range []string{"nginx.conf", "php-fpm.conf"} {
 			candidate := filepath.Join(dir, name)
-			onDiskCandidate := candidate
-			if opts.Root != "" && filepath.IsAbs(candidate) {
-				onDiskCandidate = filepath.Join(opts.Root, candidate)
-			}
-			if fi, err := os.Stat(onDiskCandidate); err == nil && !fi.IsDir() {
+			if isFile(fsys.Path(candidate)) {
 				return candidate, onDisk, true
 			}
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
+		if parent := filepath.Dir(dir); parent == dir || strings.Count(filepath.ToSlash(arg), "/")-strings.Count(filepath.ToSlash(dir), "/") >= 4 {
 			break
 		}
-		dir = parent
 	}
 	return "", "", false
+}
+
+// otherSide returns, for the editor mode on a server's absolute paths (or
+// under --root), the standard place of the other half of the stack: the
+// pools behind nginx, or the nginx in front of a pool.
+func otherSide(opts parsers.Options, main string) []string {
+	if !filepath.IsAbs(main) {
+		return nil
+	}
+	fsys := &source.FS{Root: opts.Root}
+	var candidates []string
+	if filepath.Base(main) == "nginx.conf" {
+		candidates = []string{"/etc/php", "/etc/php-fpm.conf", "/usr/local/etc/php-fpm.conf"}
+	} else {
+		candidates = []string{"/etc/nginx"}
+	}
+	var out []string
+	for _, c := range candidates {
+		if real, err := fsys.Resolve(fsys.Path(c)); err == nil {
+			if _, err := os.Stat(real); err == nil {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // result is one run: the model, the findings after every filter, and what
@@ -258,6 +277,9 @@ func check(c *cli.Context, s *settings) (*result, error) {
 		processors = append(processors, filter.OnlyFile{File: s.onlyFile, RealPath: realPaths(model)})
 	}
 	findings = filter.Apply(findings, processors...)
+	if s.onlyFile != "" {
+		retarget(findings, s.onlyFile, realPaths(model))
+	}
 	lint.SortFindings(findings)
 	return &result{model: model, findings: findings, skipped: skipped(model), elapsed: time.Since(start)}, nil
 }
@@ -384,6 +406,42 @@ func realPaths(m *lint.Model) func(string) string {
 		real[s.Path] = s.RealPath
 	}
 	return func(p string) string { return real[p] }
+}
+
+// retarget names the editor's file as the editor gave it: a finding
+// reached through sites-enabled/shop.conf is reported at
+// sites-available/shop.conf when that is the file being edited.
+func retarget(findings []lint.Finding, file string, real func(string) string) {
+	want := real(file)
+	if want == "" {
+		want = file
+	}
+	same := func(p string) bool {
+		r := real(p)
+		if r == "" {
+			r = p
+		}
+		a, errA := filepath.Abs(r)
+		b, errB := filepath.Abs(want)
+		return errA == nil && errB == nil && a == b
+	}
+	fix := func(p *lint.Pos) {
+		if p.File != file && same(p.File) {
+			p.File = file
+		}
+	}
+	for i := range findings {
+		f := &findings[i]
+		fix(&f.Span.Start)
+		fix(&f.Span.End)
+		for j := range f.Related {
+			fix(&f.Related[j].Pos)
+		}
+		if f.Fix != nil {
+			fix(&f.Fix.Span.Start)
+			fix(&f.Fix.Span.End)
+		}
+	}
 }
 
 // skipped says which cross-checks could not run, and why.
