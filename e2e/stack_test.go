@@ -96,7 +96,7 @@ func parseExpect(path string) (*expectation, error) {
 		key, raw = strings.TrimSpace(key), strings.TrimSpace(raw)
 		alts, err := parseValue(raw)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
+			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
 		if len(alts) > 1 && key != "log" && key != "fpm_log" {
 			return nil, fmt.Errorf("%s:%d: only log and fpm_log take alternatives (||)", path, n)
@@ -118,7 +118,7 @@ func parseExpect(path string) (*expectation, error) {
 		case "status", "parallel":
 			i, err := strconv.Atoi(val)
 			if err != nil {
-				return nil, fmt.Errorf("%s:%d: %s: %v", path, n, key, err)
+				return nil, fmt.Errorf("%s:%d: %s: %w", path, n, key, err)
 			}
 			if key == "status" {
 				e.Status = i
@@ -140,7 +140,7 @@ func parseExpect(path string) (*expectation, error) {
 		case "finding":
 			w, err := parseWantFinding(val)
 			if err != nil {
-				return nil, fmt.Errorf("%s:%d: %v", path, n, err)
+				return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 			}
 			e.Findings = append(e.Findings, w)
 		case "no_finding":
@@ -176,7 +176,7 @@ func parseValue(raw string) ([]string, error) {
 	for {
 		q, err := strconv.QuotedPrefix(rest)
 		if err != nil {
-			return nil, fmt.Errorf("bad quoted value %s: %v", raw, err)
+			return nil, fmt.Errorf("bad quoted value %s: %w", raw, err)
 		}
 		s, _ := strconv.Unquote(q)
 		alts = append(alts, s)
