@@ -42,7 +42,8 @@ type Directive struct {
 }
 
 // Arg is one argument of a directive, with quotes and escapes as nginx
-// leaves them: quotes removed, `\"` `\'` `\\` unescaped inside quotes, other
+// leaves them: quotes removed, `\"` `\'` `\\` unescaped and `\t` `\r` `\n`
+// turned into a tab, CR and LF (in quoted and unquoted words alike), other
 // backslash sequences kept.
 type Arg struct {
 	Value string `json:"value"`
@@ -80,13 +81,14 @@ func (d *Directive) String() string {
 	b.WriteString(d.Name)
 	for _, a := range d.Args {
 		b.WriteByte(' ')
-		if a.Quote != 0 || a.Value == "" || strings.ContainsAny(a.Value, " \t;{}#") {
+		if a.Quote != 0 || a.Value == "" || strings.ContainsAny(a.Value, " \t\r\n;{}#") ||
+			a.Value[0] == '"' || a.Value[0] == '\'' || hasEscape(a.Value) {
 			q := a.Quote
 			if q == 0 {
 				q = '"'
 			}
 			b.WriteByte(q)
-			b.WriteString(a.Value)
+			writeQuoted(&b, a.Value, q)
 			b.WriteByte(q)
 		} else {
 			b.WriteString(a.Value)
@@ -98,6 +100,49 @@ func (d *Directive) String() string {
 		b.WriteByte(';')
 	}
 	return b.String()
+}
+
+// writeQuoted writes v between quotes q so that nginx reads v back: the
+// quote and the escapes nginx would apply (\" \' \\ \t \r \n) are escaped,
+// any other backslash is kept as it is (a regex's \.).
+func writeQuoted(b *strings.Builder, v string, q byte) {
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case q:
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\\':
+			if escapes(v, i) {
+				b.WriteString(`\\`)
+			} else {
+				b.WriteByte(c)
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+}
+
+// escapes reports whether nginx would read the backslash at v[i] as the
+// start of an escape (\" \' \\ \t \r \n), or it ends the value.
+func escapes(v string, i int) bool {
+	return i+1 == len(v) || strings.IndexByte("\"'\\trn", v[i+1]) >= 0
+}
+
+// hasEscape reports whether v has a backslash that must be escaped.
+func hasEscape(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && escapes(v, i) {
+			return true
+		}
+	}
+	return false
 }
 
 // Children returns the directives named name directly inside d's block.
@@ -171,8 +216,11 @@ type NginxUser struct {
 	Name  string `json:"name"`
 	Group string `json:"group"`
 	// Directive is the `user` directive, nil when nginx's compiled default
-	// (nobody) applies.
+	// (nobody) applies or the user is overridden.
 	Directive *Directive `json:"-"`
+	// Override names where the user was set instead of nginx.conf (the
+	// linter's configuration file), "" when nginx.conf says it.
+	Override string `json:"override,omitempty"`
 }
 
 // Default user and group of nginx's worker processes when nginx.conf has no

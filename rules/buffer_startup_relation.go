@@ -14,19 +14,24 @@ var BufferStartupRelation = &lint.Rule{
 	Severity: lint.Error,
 	Tags:     []string{"buffers", "startup"},
 	Doc: `nginx checks the buffer directives of the FastCGI, proxy, uwsgi and SCGI modules against each
-other at startup, at every level (http, server, location) after inheritance:
-at least 2 *_buffers; *_busy_buffers_size (by default 2 × the larger of *_buffer_size and one of
-*_buffers) at least that larger buffer and at most all *_buffers minus one;
-*_temp_file_write_size likewise at least the larger buffer; *_max_temp_file_size 0 or at least it.
+other at startup, at every level (http, server, location) after inheritance. With "larger" the
+larger of *_buffer_size and one of *_buffers:
+
+- *_buffers must have at least 2 buffers;
+- *_busy_buffers_size (by default 2 × larger) must be at least larger, and at most the size of all
+  *_buffers minus one buffer;
+- *_temp_file_write_size (by default 2 × larger) must be at least larger;
+- *_max_temp_file_size must be 0 or at least larger.
 
 The classic case: raising only fastcgi_buffer_size to 16k or 32k to cure "upstream sent too big
-header". The implicit busy size becomes 32k or 64k, more than the default 8 4k buffers minus one
+header". The implied busy size becomes 32k or 64k, more than the default 8 4k buffers minus one
 (28k), and nginx -t fails: the reload is refused, or a fresh start takes every site down. nginx
-reports it at the end of the enclosing block; this rule reports it at the directive.`,
+reports it at the end of the enclosing block; this rule reports it at the directive, and its fix
+is checked against the same relations.`,
 	Bad: `fastcgi_buffer_size 32k;`,
 	Good: `fastcgi_buffer_size 32k;
-fastcgi_buffers 17 4k;`,
-	Fix:   "Raise *_buffers with *_buffer_size (the fix shown is checked by the same relations), or set the busy, temp-file sizes consistently.",
+fastcgi_buffers 16 16k;`,
+	Fix:   "Raise *_buffers together with *_buffer_size (e.g. fastcgi_buffer_size 32k; fastcgi_buffers 16 16k;), and keep any busy or temp-file sizes you set between the larger buffer and all buffers minus one.",
 	Check: checkBufferStartupRelation,
 }
 

@@ -137,7 +137,16 @@ func (s *bufferSettings) repaired() []string {
 		lines = append(lines, fmt.Sprintf("%s %s;", s.name("busy_buffers_size"), formatSize(fixed.busy)))
 	}
 	if need := fixed.effectiveBusy(); need > (fixed.num-1)*fixed.size {
+		// More buffers of the same size; past 16 of them, fewer larger
+		// ones, as configurations are usually written (16 8k, 16 16k).
 		fixed.num = (need+fixed.size-1)/fixed.size + 1
+		if fixed.num > 16 {
+			fixed.num = 16
+			for (fixed.num-1)*fixed.size < fixed.effectiveBusy() {
+				fixed.size *= 2
+			}
+		}
+		fixed.busy = min(fixed.busy, (fixed.num-1)*fixed.size)
 	}
 	if fixed.num != s.num || fixed.size != s.size {
 		lines = append([]string{fmt.Sprintf("%s %d %s;", s.name("buffers"), fixed.num, formatSize(fixed.size))}, lines...)

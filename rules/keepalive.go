@@ -23,11 +23,12 @@ queue is full).`,
 fastcgi_keep_conn on;
 ; pool
 pm.max_children = 10`,
-	Good: `upstream php { server unix:/run/php/php8.2-fpm.sock; keepalive 4; }
+	Good: `worker_processes 2;
+upstream php { server unix:/run/php/php8.2-fpm.sock; keepalive 2; }
 fastcgi_keep_conn on;
 ; pool
 pm.max_children = 10`,
-	Fix:   "Keep keepalive × worker_processes well below pm.max_children, or drop fastcgi_keep_conn.",
+	Fix:   "Keep keepalive × worker_processes well below pm.max_children, or drop fastcgi_keep_conn. (With worker_processes auto the linter counts one worker: the real number is the host's cores.)",
 	Check: checkKeepaliveExhaustsPool,
 }
 

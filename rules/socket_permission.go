@@ -164,7 +164,10 @@ func checkSocketPermission(m *lint.Model, r *lint.Reporter) {
 func permissionFinding(m *lint.Model, b backend, p *lint.Pool, a socketAccess, known bool) lint.Finding {
 	user := m.Nginx.User
 	who := fmt.Sprintf("nginx workers run as %s:%s", user.Name, user.Group)
-	if user.Directive == nil {
+	switch {
+	case user.Override != "":
+		who += " (as " + user.Override + " says)"
+	case user.Directive == nil:
 		who += " (nginx.conf has no user directive)"
 	}
 	var how, fixText, replacement string
@@ -193,7 +196,7 @@ func permissionFinding(m *lint.Model, b backend, p *lint.Pool, a socketAccess, k
 		if _, set := p.Values["listen.owner"]; set && user.Directive != nil {
 			replacement = "listen.owner = " + user.Name
 		}
-		if user.Directive == nil {
+		if user.Directive == nil && user.Override == "" {
 			fixText = fmt.Sprintf("add `user %s;` to the main context of nginx.conf (or, in %s, set listen.owner = %s and listen.group = %s)", a.owner, poolLabel(p), user.Name, user.Group)
 			if a.owner == "root" {
 				fixText = fmt.Sprintf("add a user directive to nginx.conf (Debian's is `user www-data;`) and set listen.owner and listen.group of %s to that user", poolLabel(p))

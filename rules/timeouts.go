@@ -28,10 +28,14 @@ var TimeoutChainInverted = &lint.Rule{
 	Severity: lint.Warning,
 	Tags:     []string{"timeouts", "fastcgi", "cross-file"},
 	Doc: `Three limits stop a slow PHP request, and the cleanest must fire first:
-max_execution_time (php.ini or php_admin_value; CPU time only on Linux, ends the script with a PHP
-fatal error: 500 and a log line) ≤ request_terminate_timeout (pool; wall clock; php-fpm kills the
-worker: 502, "recv() failed (104: Connection reset by peer)") ≤ fastcgi_read_timeout (nginx; default
-60s; 504 "upstream timed out (110: Connection timed out)" while PHP keeps running and holds a worker).
+
+1. max_execution_time (php.ini or php_admin_value): PHP ends the script with a fatal error, a 500
+   and a line in the PHP log. On Linux it counts CPU time only: sleep and I/O waits do not count.
+2. request_terminate_timeout (pool, wall clock, default off): php-fpm kills the worker; nginx
+   answers 502 "recv() failed (104: Connection reset by peer)".
+3. fastcgi_read_timeout (nginx, default 60s): nginx gives up and answers 504 "upstream timed out
+   (110: Connection timed out)", while PHP keeps running and holds a worker.
+
 When nginx's limit is the shortest, users get 504s for requests PHP would have finished or ended
 cleanly, and the work goes on unseen; when php-fpm's is shorter than PHP's, scripts are killed
 without a PHP error message.`,

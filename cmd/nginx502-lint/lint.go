@@ -58,7 +58,7 @@ func readSettings(c *cli.Context) (*settings, error) {
 	for _, list := range c.StringSlice("disable") {
 		for _, id := range strings.Split(list, ",") {
 			id = strings.TrimSpace(id)
-			if !knownRules()[id] {
+			if rules.ByID(id) == nil {
 				return nil, fmt.Errorf("--disable %s: no such rule (nginx502-lint rules lists them)", id)
 			}
 			s.disabled[id] = true
@@ -108,8 +108,9 @@ func loadOptions(c *cli.Context, s *settings) (parsers.Options, error) {
 		Env:         os.LookupEnv,
 	}
 	if opts.Root == "" && s.cfg.Root != "" {
-		opts.Root = s.cfg.RootDir()
+		opts.Root = relativeToWorkingDir(s.cfg.RootDir())
 	}
+	opts.Paths = insideRoot(opts.Root, opts.Paths)
 	switch {
 	case c.Bool("nginx") && c.Bool("fpm"):
 		return opts, errors.New("--nginx and --fpm exclude each other")
@@ -123,6 +124,7 @@ func loadOptions(c *cli.Context, s *settings) (parsers.Options, error) {
 		if err != nil {
 			return opts, fmt.Errorf("read standard input: %w", err)
 		}
+		name = insideRoot(opts.Root, []string{name})[0]
 		onDisk := (&source.FS{Root: opts.Root}).Path(name)
 		opts.Overlay = map[string][]byte{onDisk: data}
 		if len(opts.Paths) == 0 {
@@ -149,6 +151,43 @@ func loadOptions(c *cli.Context, s *settings) (parsers.Options, error) {
 		}
 	}
 	return opts, nil
+}
+
+// relativeToWorkingDir keeps paths relative where it can, so that reports,
+// baselines and SARIF fingerprints do not depend on where the checkout is.
+func relativeToWorkingDir(dir string) string {
+	wd, err := os.Getwd()
+	if err != nil || !filepath.IsAbs(dir) {
+		return dir
+	}
+	if rel, err := filepath.Rel(wd, dir); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return dir
+}
+
+// insideRoot turns absolute paths that already point inside --root (an
+// editor passes /home/me/repo/deploy/etc/nginx/x.conf) into the paths the
+// server knows (/etc/nginx/x.conf).
+func insideRoot(root string, paths []string) []string {
+	if root == "" {
+		return paths
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return paths
+	}
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = p
+		if !filepath.IsAbs(p) {
+			continue
+		}
+		if rel, err := filepath.Rel(absRoot, p); err == nil && rel != "." && !strings.HasPrefix(rel, "..") {
+			out[i] = "/" + filepath.ToSlash(rel)
+		}
+	}
+	return out
 }
 
 // editorTarget recognises one file inside a configuration tree (not the
@@ -234,7 +273,11 @@ func check(c *cli.Context, s *settings) (*result, error) {
 	}
 	model, err := parsers.Load(opts)
 	if err != nil {
-		printErrors(c, err, time.Since(start))
+		files := 0
+		if model != nil {
+			files = len(model.Sources)
+		}
+		printErrors(c, err, files, time.Since(start))
 		return nil, exitCode(exitError)
 	}
 	if u := s.cfg.NginxUser; u != "" && model.Nginx != nil {
@@ -242,7 +285,7 @@ func check(c *cli.Context, s *settings) (*result, error) {
 		if group == "" {
 			group = name
 		}
-		model.Nginx.User = lint.NginxUser{Name: name, Group: strings.TrimSpace(group)}
+		model.Nginx.User = lint.NginxUser{Name: name, Group: strings.TrimSpace(group), Override: s.cfg.Path + ": nginx_user"}
 	}
 	var enabled []*lint.Rule
 	options := map[string]map[string]string{}
@@ -263,7 +306,7 @@ func check(c *cli.Context, s *settings) (*result, error) {
 	}
 	processors = append(processors,
 		filter.Severity{Set: s.cfg.Severities(), Off: s.disabled},
-		filter.Exclude{Patterns: s.cfg.Exclude, Base: s.cfg.Dir()},
+		filter.Exclude{Patterns: s.cfg.Exclude, Base: s.cfg.Dir(), RealPath: realPaths(model)},
 	)
 	if path := c.String("baseline"); path != "" {
 		b, err := filter.LoadBaseline(path)
@@ -281,7 +324,11 @@ func check(c *cli.Context, s *settings) (*result, error) {
 		retarget(findings, s.onlyFile, realPaths(model))
 	}
 	lint.SortFindings(findings)
-	return &result{model: model, findings: findings, skipped: skipped(model), elapsed: time.Since(start)}, nil
+	skip := skipped(model)
+	if s.onlyFile != "" && !reached(model, s.onlyFile) {
+		skip = append(skip, s.onlyFile+" is not included from nginx.conf or php-fpm.conf: its lines were not checked")
+	}
+	return &result{model: model, findings: findings, skipped: skip, elapsed: time.Since(start)}, nil
 }
 
 func lintAction(c *cli.Context) error {
@@ -337,7 +384,7 @@ func settingsError(c *cli.Context, err error) error {
 
 // printErrors shows load errors in the chosen format (text when it is not
 // known yet), so that CI annotations and SARIF carry them too.
-func printErrors(c *cli.Context, err error, elapsed time.Duration) {
+func printErrors(c *cli.Context, err error, files int, elapsed time.Duration) {
 	var les lint.LoadErrors
 	if !errors.As(err, &les) {
 		printLoadErrors(c.App.Writer, err)
@@ -348,7 +395,7 @@ func printErrors(c *cli.Context, err error, elapsed time.Duration) {
 		printLoadErrors(c.App.Writer, err)
 		return
 	}
-	report := &printers.Report{Version: version(), Rules: rules.All(), Errors: les, Elapsed: elapsed}
+	report := &printers.Report{Version: version(), Rules: rules.All(), Errors: les, Files: files, Elapsed: elapsed}
 	if err := p.Print(c.App.Writer, report, printers.Options{Color: useColor(c), Root: c.String("sarif-root")}); err != nil {
 		printLoadErrors(c.App.Writer, les)
 	}
@@ -406,6 +453,18 @@ func realPaths(m *lint.Model) func(string) string {
 		real[s.Path] = s.RealPath
 	}
 	return func(p string) string { return real[p] }
+}
+
+// reached reports whether file was read as part of the configuration.
+func reached(m *lint.Model, file string) bool {
+	real := realPaths(m)
+	want := filepath.Clean(file)
+	for _, src := range m.Sources {
+		if filepath.Clean(src.Path) == want || filepath.Clean(real(src.Path)) == want {
+			return true
+		}
+	}
+	return false
 }
 
 // retarget names the editor's file as the editor gave it: a finding

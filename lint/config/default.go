@@ -13,10 +13,13 @@ rules:
   disable: []
 
   # Per-rule settings, under the rule's id:
-  # fastcgi-read-timeout-short:
+  # timeout-too-low:
   #   severity: warning        # error, warning, note, or off
   #   options:                 # what the rule's documentation lists
   #     min_timeout: 5s
+  # buffer-too-small:
+  #   options:
+  #     min_buffer_size: 8k
 
 # Drop the findings in files matching these globs. "**" spans directories;
 # a pattern without "/" matches any file or directory name.

@@ -24,6 +24,10 @@ import (
 type Exclude struct {
 	Patterns []string
 	Base     string
+	// RealPath maps a file as reached (sites-enabled/x) to its real file
+	// (sites-available/x); a pattern matching either excludes it. nil
+	// matches the path as reached only.
+	RealPath func(string) string
 }
 
 func (e Exclude) Process(fs []lint.Finding) []lint.Finding {
@@ -32,7 +36,12 @@ func (e Exclude) Process(fs []lint.Finding) []lint.Finding {
 	}
 	out := fs[:0:0]
 	for _, f := range fs {
-		if !e.Match(f.Span.Start.File) {
+		file := f.Span.Start.File
+		real := ""
+		if e.RealPath != nil {
+			real = e.RealPath(file)
+		}
+		if !e.Match(file) && (real == "" || real == file || !e.Match(real)) {
 			out = append(out, f)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
@@ -34,6 +35,40 @@ type FS struct {
 	// Overlay replaces the content of files by path (as given to ReadFile),
 	// for an editor's unsaved buffer and for `nginx -T` dumps.
 	Overlay map[string][]byte
+
+	// lstats remembers os.Lstat and os.Readlink by path (*entry): every
+	// file of a tree resolves the same directories, and the loaders
+	// resolve a file before reading it. The files are taken not to change
+	// during a run.
+	lstats sync.Map
+	// dirs remembers filepath.EvalSymlinks of directories (string → string).
+	dirs sync.Map
+}
+
+// entry is what lstat learnt about a path.
+type entry struct {
+	info   fs.FileInfo
+	target string // the link's target, for a symlink
+}
+
+// lstat is os.Lstat (plus os.Readlink for a symlink), remembered. Errors
+// are not remembered.
+func (f *FS) lstat(p string) (*entry, error) {
+	if e, ok := f.lstats.Load(p); ok {
+		return e.(*entry), nil
+	}
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return nil, err
+	}
+	e := &entry{info: fi}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		if e.target, err = os.Readlink(p); err != nil {
+			return nil, err
+		}
+	}
+	f.lstats.Store(p, e)
+	return e, nil
 }
 
 // File is a file read by FS.
@@ -74,16 +109,17 @@ func (f *FS) Resolve(p string) (string, error) {
 	if _, ok := f.Overlay[p]; ok {
 		return p, nil
 	}
+	return f.resolveOnDisk(p)
+}
+
+// resolveOnDisk is Resolve without the overlay.
+func (f *FS) resolveOnDisk(p string) (string, error) {
 	if f.Root == "" {
-		real, err := filepath.EvalSymlinks(p)
-		if err != nil {
-			return "", err
-		}
-		return real, nil
+		return f.evalSymlinks(p)
 	}
 	rel, err := filepath.Rel(f.Root, p)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
-		return filepath.EvalSymlinks(p)
+		return f.evalSymlinks(p)
 	}
 	parts := splitPath(rel)
 	var cur string // relative to Root
@@ -99,12 +135,11 @@ func (f *FS) Resolve(p string) (string, error) {
 			continue
 		}
 		next := filepath.Join(cur, part)
-		onDisk := filepath.Join(f.Root, next)
-		fi, err := os.Lstat(onDisk)
+		e, err := f.lstat(filepath.Join(f.Root, next))
 		if err != nil {
 			return "", err
 		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
+		if e.info.Mode()&fs.ModeSymlink == 0 {
 			cur = next
 			continue
 		}
@@ -112,16 +147,36 @@ func (f *FS) Resolve(p string) (string, error) {
 		if links > maxLinks {
 			return "", &fs.PathError{Op: "resolve", Path: p, Err: errors.New("too many levels of symbolic links")}
 		}
-		target, err := os.Readlink(onDisk)
-		if err != nil {
-			return "", err
-		}
+		target := e.target
 		if filepath.IsAbs(target) {
 			cur = ""
 		}
 		parts = append(splitPath(target), parts...)
 	}
 	return filepath.Join(f.Root, cur), nil
+}
+
+// evalSymlinks is filepath.EvalSymlinks with the directory's resolution
+// remembered: the files of one directory then cost one lstat each.
+func (f *FS) evalSymlinks(p string) (string, error) {
+	dir, base := filepath.Split(p)
+	if dir == "" || base == "" || base == "." || base == ".." {
+		return filepath.EvalSymlinks(p)
+	}
+	realDir, ok := f.dirs.Load(dir)
+	if !ok {
+		d, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			return "", err
+		}
+		realDir, _ = f.dirs.LoadOrStore(dir, d)
+	}
+	real := filepath.Join(realDir.(string), base)
+	if e, err := f.lstat(real); err != nil || e.info.Mode()&fs.ModeSymlink != 0 {
+		// A link (or an error, which EvalSymlinks words as usual).
+		return filepath.EvalSymlinks(p)
+	}
+	return real, nil
 }
 
 func parentWithin(rel string) string {
@@ -151,6 +206,13 @@ func (f *FS) ReadFile(path string) (*File, error) {
 	real, err := f.Resolve(path)
 	if err != nil {
 		return nil, fileError(path, err)
+	}
+	if data, ok := f.overlayOf(real); ok {
+		// The editor's buffer of a file reached here through a link.
+		if err := f.checkContent(path, data); err != nil {
+			return nil, err
+		}
+		return &File{Path: path, RealPath: real, Data: data}, nil
 	}
 	fi, err := os.Stat(real)
 	if err != nil {
@@ -185,6 +247,26 @@ func (f *FS) ReadFile(path string) (*File, error) {
 	return &File{Path: path, RealPath: real, Data: data}, nil
 }
 
+// overlayOf returns the overlay content of the file whose real path is
+// real, whatever path the overlay names it by.
+func (f *FS) overlayOf(real string) ([]byte, bool) {
+	for p, data := range f.Overlay {
+		if r, err := f.resolveOnDisk(p); err == nil && r == real {
+			return data, true
+		}
+	}
+	return nil, false
+}
+
+// stat is os.Stat of a resolved path: its remembered lstat when that is not
+// a link (Resolve has looked at it).
+func (f *FS) stat(real string) (fs.FileInfo, error) {
+	if e, ok := f.lstats.Load(real); ok && e.(*entry).info.Mode()&fs.ModeSymlink == 0 {
+		return e.(*entry).info, nil
+	}
+	return os.Stat(real)
+}
+
 // maxPlaceholders bounds chains of link placeholders.
 const maxPlaceholders = 8
 
@@ -209,7 +291,7 @@ func (f *FS) linkPlaceholder(onDisk string, data []byte) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	fi, err := os.Stat(real)
+	fi, err := f.stat(real)
 	if err != nil || !fi.Mode().IsRegular() {
 		return "", false
 	}
@@ -332,22 +414,19 @@ func (f *FS) Glob(pattern string) ([]string, error) {
 			out = append(out, m)
 		}
 	}
-	for p := range f.Overlay {
-		if ok, _ := filepath.Match(pattern, p); ok && !contains(out, p) {
-			out = append(out, p)
+	if len(f.Overlay) > 0 {
+		found := make(map[string]bool, len(out))
+		for _, m := range out {
+			found[m] = true
+		}
+		for p := range f.Overlay {
+			if ok, _ := filepath.Match(pattern, p); ok && !found[p] {
+				out = append(out, p)
+			}
 		}
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // hiddenMismatch reports whether a match has a dot-name where the pattern's

@@ -162,3 +162,19 @@ func TestPathUnroot(t *testing.T) {
 		t.Errorf("Unroot: %q", got)
 	}
 }
+
+func TestOverlayThroughLink(t *testing.T) {
+	root := tree(t, map[string]string{
+		"etc/nginx/sites-available/shop.conf": "saved;\n",
+		"etc/nginx/sites-enabled/shop.conf":   "->/etc/nginx/sites-available/shop.conf",
+	})
+	fsys := &FS{Root: root}
+	fsys.Overlay = map[string][]byte{fsys.Path("/etc/nginx/sites-available/shop.conf"): []byte("unsaved;\n")}
+	f, err := fsys.ReadFile(fsys.Path("/etc/nginx/sites-enabled/shop.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(f.Data) != "unsaved;\n" {
+		t.Errorf("the editor's buffer must be read through the link, got %q", f.Data)
+	}
+}
