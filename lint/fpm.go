@@ -26,6 +26,47 @@ type FPM struct {
 	// Standalone is true when a pool file was loaded without its master
 	// configuration: the [global] values and other pools are unknown.
 	Standalone bool `json:"standalone,omitempty"`
+	// GlobalEntries are every key = value line read in the [global] section
+	// (or before any section), in file order, repeated keys included:
+	// php-fpm judges each line as it reads it, while Global keeps the last.
+	// Not in the JSON model, which shows Global.
+	GlobalEntries []*Entry `json:"-"`
+	// Includes are the include= lines read, in order, with the files each
+	// one read. Not in the JSON model.
+	Includes []*Include `json:"-"`
+}
+
+// Entry is one key = value line of a PHP-FPM file, as php-fpm reads it
+// before a later line overrides it.
+type Entry struct {
+	// Key is the directive as written: "pm.max_children", "env[PATH]".
+	Key string
+	// Name is the directive without an array key ("env" for env[PATH]);
+	// Index is the array key ("PATH"). Array says whether it is name[key].
+	Name  string
+	Index string
+	Array bool
+	// Value is what php-fpm makes of it, as Value.Value: quotes removed,
+	// booleans and constants read, ${ENV} expanded, $pool replaced in a
+	// pool's string values.
+	Value string
+	// Raw is the value as written on the line, quotes included, without a
+	// trailing comment or blanks: "~/www" for a Value of "-1".
+	Raw string
+	// Pos is where the key starts; ValuePos where the value starts.
+	Pos      Pos
+	ValuePos Pos
+}
+
+// Include is an include= line of a PHP-FPM file.
+type Include struct {
+	// Pattern is the value as read (a glob or a path, maybe relative to
+	// php-fpm's prefix).
+	Pattern string
+	Pos     Pos
+	// Files are the files it read, in order (empty when nothing matched:
+	// php-fpm only warns then).
+	Files []string
 }
 
 // Value is one configuration value with its origin.
@@ -60,6 +101,11 @@ type Pool struct {
 	// Listen is the parsed `listen` value; Listen.Value is nil when the pool
 	// sets none (php-fpm refuses to start then).
 	Listen Listen `json:"listen"`
+	// Entries are every line of the pool's sections in file order, plain
+	// and array directives, repeated keys included: php-fpm refuses the
+	// first bad line even when a later one sets the key again. Not in the
+	// JSON model, which shows Values, PHPValues and Env.
+	Entries []*Entry `json:"-"`
 }
 
 // PHPValue is a php.ini setting made by a pool.
@@ -192,11 +238,9 @@ type Accounts struct {
 // listed member, or (when no account files were read) because the group has
 // the user's own name. known is false when the answer is a guess.
 func (a *Accounts) InGroup(user, group string) (in, known bool) {
-	if user == group {
-		return true, true
-	}
 	if a == nil || len(a.Source) == 0 {
-		return false, false
+		// Without account files only a user's own group is known.
+		return user == group, user == group
 	}
 	if primary, ok := a.Users[user]; ok && primary == group {
 		return true, true
@@ -207,6 +251,9 @@ func (a *Accounts) InGroup(user, group string) (in, known bool) {
 		}
 	}
 	_, userKnown := a.Users[user]
+	if !userKnown && user == group {
+		return true, false
+	}
 	return false, userKnown
 }
 
@@ -220,6 +267,8 @@ type Model struct {
 	Accounts *Accounts `json:"accounts,omitempty"`
 	// Sources lists every file read, in order.
 	Sources []*Source `json:"sources"`
+	// Live holds what --live observed on this host; nil without --live.
+	Live *LiveFacts `json:"live,omitempty"`
 }
 
 // Pools returns every pool of every FPM.

@@ -1,13 +1,15 @@
 package lint
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // ParseSize reads an nginx size ("4k", "8K", "1m", "512") in bytes; ok is
-// false for anything nginx would refuse.
+// false for anything nginx would refuse. Sizes take k and m only, as
+// ngx_parse_size does: g is for offsets (ngx_parse_offset).
 func ParseSize(s string) (n int64, ok bool) {
 	if s == "" {
 		return 0, false
@@ -18,8 +20,6 @@ func ParseSize(s string) (n int64, ok bool) {
 		mult, s = 1024, s[:len(s)-1]
 	case "m":
 		mult, s = 1024*1024, s[:len(s)-1]
-	case "g":
-		mult, s = 1024*1024*1024, s[:len(s)-1]
 	}
 	if s == "" {
 		return 0, false
@@ -33,21 +33,31 @@ func ParseSize(s string) (n int64, ok bool) {
 			return 0, false
 		}
 	}
+	if n > math.MaxInt64/mult {
+		return 0, false
+	}
 	return n * mult, true
 }
 
 // ParseNginxTime reads an nginx time ("60s", "1m30s", "500ms", "2h", "30")
-// as nginx's ngx_parse_time does; a bare number is seconds.
+// as nginx's ngx_parse_time does for the millisecond directives (timeouts):
+// a bare number is seconds, units go from the most to the least
+// significant ("30s1m" and "1s1s" are refused; a bare number at the end
+// adds seconds: "1m30" is 90s), and months and years are refused, as they
+// are for every millisecond directive.
 func ParseNginxTime(s string) (time.Duration, bool) {
 	if s == "" {
 		return 0, false
 	}
+	// from the most to the least significant, as ngx_parse_time's steps
 	units := []struct {
 		suffix string
 		d      time.Duration
-	}{{"ms", time.Millisecond}, {"y", 365 * 24 * time.Hour}, {"M", 30 * 24 * time.Hour}, {"w", 7 * 24 * time.Hour},
-		{"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}}
+	}{{"w", 7 * 24 * time.Hour}, {"d", 24 * time.Hour}, {"h", time.Hour}, {"ms", time.Millisecond},
+		{"m", time.Minute}, {"s", time.Second}}
+	rank := map[string]int{"w": 1, "d": 2, "h": 3, "m": 4, "s": 5, "ms": 6}
 	var total time.Duration
+	step := 0 // rank of the last unit read
 	rest := s
 	for rest != "" {
 		i := 0
@@ -67,6 +77,10 @@ func ParseNginxTime(s string) (time.Duration, bool) {
 			matched := false
 			for _, u := range units {
 				if strings.HasPrefix(rest, u.suffix) {
+					if rank[u.suffix] <= step {
+						return 0, false
+					}
+					step = rank[u.suffix]
 					unit, rest, matched = u.d, rest[len(u.suffix):], true
 					break
 				}
@@ -75,6 +89,9 @@ func ParseNginxTime(s string) (time.Duration, bool) {
 				return 0, false
 			}
 			rest = strings.TrimLeft(rest, " ")
+		}
+		if n > math.MaxInt64/int64(unit) || total > math.MaxInt64-time.Duration(n)*unit {
+			return 0, false
 		}
 		total += time.Duration(n) * unit
 	}

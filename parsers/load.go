@@ -197,7 +197,7 @@ func (l *loader) loadFile(path string) {
 			return
 		}
 		data = f.Data
-		kind = sniff(filepath.Base(path), f.Data)
+		kind = Sniff(filepath.Base(path), f.Data)
 	}
 	switch kind {
 	case lint.KindNginx:
@@ -370,9 +370,9 @@ func isDump(data []byte) bool {
 	return false
 }
 
-// sniff tells an nginx file from a PHP-FPM or php.ini file by name, then by
+// Sniff tells an nginx file from a PHP-FPM or php.ini file by name, then by
 // the shape of its first statement: `key = value` or `[section]` is INI.
-func sniff(name string, data []byte) lint.SourceKind {
+func Sniff(name string, data []byte) lint.SourceKind {
 	switch {
 	case name == "nginx.conf":
 		return lint.KindNginx

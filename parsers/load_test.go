@@ -169,8 +169,8 @@ func TestSniff(t *testing.T) {
 		{"dump", "nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n# configuration file /etc/nginx/nginx.conf:\nuser x;\n", lint.KindNginx},
 	}
 	for _, c := range cases {
-		if got := sniff(c.name, []byte(c.data)); got != c.want {
-			t.Errorf("sniff(%q, %q) = %s, want %s", c.name, c.data, got, c.want)
+		if got := Sniff(c.name, []byte(c.data)); got != c.want {
+			t.Errorf("Sniff(%q, %q) = %s, want %s", c.name, c.data, got, c.want)
 		}
 	}
 }

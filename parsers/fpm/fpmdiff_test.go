@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/fpmconf"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
 )
 
@@ -55,13 +56,13 @@ func genPool(r *rand.Rand, i int) string {
 	for n := 1 + r.Intn(3); n > 0; n-- {
 		key := fpmDiffKeys[r.Intn(len(fpmDiffKeys))]
 		val := fpmDiffValues[r.Intn(len(fpmDiffValues))]
-		if kind, ok := PoolKey(key); ok && r.Intn(2) == 0 {
+		if kind, ok := fpmconf.PoolKey(key); ok && r.Intn(2) == 0 {
 			// Mostly values of the right kind, to compare what is read.
-			plausible := map[KeyKind][]string{
-				KeyInt:    {"5", "007", "-1", "0", "\"12\"", "99999999999"},
-				KeyTime:   {"30s", "5m", "1.5", "10", "2h", "1d", "s", "\"20s\""},
-				KeyBool:   {"yes", "off", "1", "\"yes\"", "none", "\"0\"", "On", "\"\""},
-				KeyRlimit: {"unlimited", "Unlimited", "0", "100"},
+			plausible := map[fpmconf.KeyKind][]string{
+				fpmconf.KeyInt:    {"5", "007", "-1", "0", "\"12\"", "99999999999"},
+				fpmconf.KeyTime:   {"30s", "5m", "1.5", "10", "2h", "1d", "s", "\"20s\""},
+				fpmconf.KeyBool:   {"yes", "off", "1", "\"yes\"", "none", "\"0\"", "On", "\"\""},
+				fpmconf.KeyRlimit: {"unlimited", "Unlimited", "0", "100"},
 			}[kind]
 			if len(plausible) > 0 {
 				val = plausible[r.Intn(len(plausible))]
@@ -157,11 +158,11 @@ func TestDifferentialPHPFPM(t *testing.T) {
 		default:
 			valueErrs++
 			if got := lineValueError(pools[i], line); got != msg {
-				t.Errorf("%q: php-fpm fails at line %d with %q; ValueError says %q (loader: %v)", pools[i], line, msg, got, err)
+				t.Errorf("%q: php-fpm fails at line %d with %q; fpmconf.ValueError says %q (loader: %v)", pools[i], line, msg, got, err)
 			}
 		}
 	}
-	t.Logf("%d pool files: %d values match of %d; php-fpm failed on %d: %d unreadable lines (load errors), %d refused values (ValueError), %d after reading",
+	t.Logf("%d pool files: %d values match of %d; php-fpm failed on %d: %d unreadable lines (load errors), %d refused values (fpmconf.ValueError), %d after reading",
 		n, st.matched, st.values, loadErrs+valueErrs+postErrs, loadErrs, valueErrs, postErrs)
 	for _, m := range st.mismatches {
 		t.Errorf("mismatch: %s", m)
@@ -180,11 +181,11 @@ func lineValueError(pool string, n int) string {
 	for _, ev := range events {
 		switch ev.kind {
 		case evEntry:
-			if msg := ValueError(false, ev.name, ev.value); msg != "" {
+			if msg := fpmconf.ValueError(false, ev.name, ev.value); msg != "" {
 				return msg
 			}
 		case evArray:
-			if msg := ArrayValueError(ev.name, ev.offset, ev.value); msg != "" {
+			if msg := fpmconf.ArrayValueError(ev.name, ev.offset, ev.value); msg != "" {
 				return msg
 			}
 		}

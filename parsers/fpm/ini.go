@@ -14,6 +14,8 @@ package fpm
 import (
 	"strconv"
 	"strings"
+
+	"github.com/nginx502-lint/nginx502-lint/lint/fpmconf"
 )
 
 type tokKind uint8
@@ -1166,42 +1168,5 @@ func iniOp(op byte, a, b string) string {
 	return strconv.FormatInt(int64(r), 10)
 }
 
-// atoi32 is C's atoi on glibc: strtol (saturating at the long range) then
-// truncated to a 32-bit int.
-func atoi32(s string) int32 {
-	return int32(strtol(s))
-}
-
-// strtol reads leading blanks, a sign and decimal digits, saturating.
-func strtol(s string) int64 {
-	i := 0
-	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	var n uint64
-	over := false
-	for ; i < len(s) && isDigit(s[i]); i++ {
-		if n > (1<<63)/10 {
-			over = true
-			continue
-		}
-		n = n*10 + uint64(s[i]-'0')
-		if n > 1<<63 {
-			over = true
-		}
-	}
-	switch {
-	case neg && (over || n >= 1<<63):
-		return -1 << 63
-	case neg:
-		return -int64(n)
-	case over || n >= 1<<63:
-		return 1<<63 - 1
-	}
-	return int64(n)
-}
+// atoi32 is C's atoi on glibc (fpmconf.Atoi).
+func atoi32(s string) int32 { return fpmconf.Atoi(s) }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/fpmconf"
 )
 
 // ParseListen reads a `listen` value as php-fpm 8.2 does
@@ -25,10 +26,10 @@ func ParseListen(value, base string) lint.Listen {
 		case "0.0.0.0", "::", "*", "":
 			host = ""
 		}
-		return lint.Listen{Kind: lint.ListenTCP, Host: host, Port: int(atoi32(value[i+1:]))}
+		return lint.Listen{Kind: lint.ListenTCP, Host: host, Port: int(fpmconf.Atoi(value[i+1:]))}
 	}
 	if value != "" && strings.Trim(value, "0123456789") == "" {
-		return lint.Listen{Kind: lint.ListenTCP, Port: int(atoi32(value))}
+		return lint.Listen{Kind: lint.ListenTCP, Port: int(fpmconf.Atoi(value))}
 	}
 	if value == "" {
 		return lint.Listen{}

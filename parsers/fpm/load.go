@@ -6,8 +6,8 @@
 // The loader reports what php-fpm could not read (a syntax error, a key
 // without a value, '#' used as a comment, a broken name[key], a missing
 // include directory) and keeps everything else as written, unknown keys and
-// invalid values included: rules judge those, with ValueError and the other
-// helpers of keys.go.
+// invalid values included: rules judge those, with lint/fpmconf (ValueError
+// and the other helpers).
 package fpm
 
 import (
@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/fpmconf"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
 )
 
@@ -183,7 +184,7 @@ func (l *loader) loadFile(path string, depth int, from lint.Pos) {
 				include = ev
 				continue
 			}
-			l.apply(ev, pos, prevValueEnd)
+			l.apply(ev, pos, prevValueEnd, rawValue(line, ev.valOff, comments))
 		}
 		if perr != nil {
 			l.errs = append(l.errs, syntaxError(perr, pos, buf))
@@ -215,14 +216,16 @@ func (l *loader) readError(err error, from lint.Pos) {
 
 // apply hands one parsed entry to the model, as php-fpm's
 // fpm_conf_ini_parser does.
-func (l *loader) apply(ev *iniEvent, pos func(int) lint.Pos, prevValueEnd byte) {
+//
+// raw is the value as written, for the entry the rules see.
+func (l *loader) apply(ev *iniEvent, pos func(int) lint.Pos, prevValueEnd byte, raw string) {
 	switch ev.kind {
 	case evSection:
-		if asciiLower(ev.name) == "global" {
+		if fpmconf.Lower(ev.name) == "global" {
 			l.cur = nil
 			return
 		}
-		key := asciiLower(ev.name)
+		key := fpmconf.Lower(ev.name)
 		p, ok := l.pools[key]
 		if !ok {
 			p = &lint.Pool{
@@ -247,21 +250,25 @@ func (l *loader) apply(ev *iniEvent, pos func(int) lint.Pos, prevValueEnd byte) 
 			return
 		}
 		v := &lint.Value{Key: ev.name, Value: ev.value, Pos: pos(ev.keyOff)}
-		key := asciiLower(ev.name)
+		e := &lint.Entry{Key: ev.name, Name: ev.name, Value: ev.value, Raw: raw, Pos: v.Pos, ValuePos: pos(ev.valOff)}
+		key := fpmconf.Lower(ev.name)
 		if l.cur == nil {
 			l.fpm.Global[key] = v
+			l.fpm.GlobalEntries = append(l.fpm.GlobalEntries, e)
 			return
 		}
-		if kind, known := poolKeys[key]; !known || kind == KeyString {
+		if kind, known := fpmconf.PoolKey(key); !known || kind == fpmconf.KeyString {
 			v.Value = expandPool(v.Value, l.cur.Name)
+			e.Value = v.Value
 		}
 		l.cur.Values[key] = v
+		l.cur.Entries = append(l.cur.Entries, e)
 	case evArray:
-		l.applyArray(ev, pos)
+		l.applyArray(ev, pos, raw)
 	}
 }
 
-func (l *loader) applyArray(ev *iniEvent, pos func(int) lint.Pos) {
+func (l *loader) applyArray(ev *iniEvent, pos func(int) lint.Pos, raw string) {
 	at := pos(ev.keyOff)
 	written := ev.name + "[" + ev.offset + "]"
 	if ev.name != "access.suppress_path" && ev.offset == "" {
@@ -272,9 +279,9 @@ func (l *loader) applyArray(ev *iniEvent, pos func(int) lint.Pos) {
 		l.fail(at, "%s is in [global]: php-fpm fails with \"Array are not allowed in the global section\"; move it into a pool section", written)
 		return
 	}
-	if !arrayKeys[ev.name] {
+	if !fpmconf.KnownArrayKey(ev.name) {
 		hint := "env, php_value, php_admin_value, php_flag, php_admin_flag or access.suppress_path"
-		if lower := asciiLower(ev.name); arrayKeys[lower] {
+		if lower := fpmconf.Lower(ev.name); fpmconf.KnownArrayKey(lower) {
 			hint = lower + " (these names are case-sensitive)"
 		}
 		l.fail(at, "unknown directive %q: php-fpm fails with \"unknown directive '%s'\"; write %s", ev.name, ev.name, hint)
@@ -282,9 +289,12 @@ func (l *loader) applyArray(ev *iniEvent, pos func(int) lint.Pos) {
 	}
 	p := l.cur
 	value := ev.value
+	e := &lint.Entry{Key: written, Name: ev.name, Index: ev.offset, Array: true, Value: value, Raw: raw, Pos: at, ValuePos: pos(ev.valOff)}
+	p.Entries = append(p.Entries, e)
 	switch ev.name {
 	case "env":
 		value = expandPool(value, p.Name)
+		e.Value = value
 		if _, ok := p.Env[ev.offset]; !ok {
 			// php-fpm sets env[] in reverse order of the file, so the
 			// first one written is in force.
@@ -293,7 +303,7 @@ func (l *loader) applyArray(ev *iniEvent, pos func(int) lint.Pos) {
 	case "php_value", "php_admin_value", "php_flag", "php_admin_flag":
 		admin := strings.HasPrefix(ev.name, "php_admin_")
 		if strings.HasSuffix(ev.name, "_flag") {
-			if b, ok := ParseBool(value); ok {
+			if b, ok := fpmconf.ParseBool(value); ok {
 				value = "0"
 				if b {
 					value = "1"
@@ -301,6 +311,7 @@ func (l *loader) applyArray(ev *iniEvent, pos func(int) lint.Pos) {
 			}
 		} else {
 			value = expandPool(value, p.Name)
+			e.Value = value
 		}
 		// PHP applies the values in reverse order of the file, admin ones
 		// last: the first one written wins, an admin one beats the others.
@@ -337,6 +348,8 @@ func (l *loader) include(pattern string, at lint.Pos, depth int) {
 			return
 		}
 	}
+	inc := &lint.Include{Pattern: pattern, Pos: at}
+	l.fpm.Includes = append(l.fpm.Includes, inc)
 	matches, err := l.fsys.Glob(mapped)
 	if err != nil {
 		// glob(3) reads a malformed pattern (an unclosed '[') literally.
@@ -349,6 +362,7 @@ func (l *loader) include(pattern string, at lint.Pos, depth int) {
 		if l.isDir(m) {
 			continue
 		}
+		inc.Files = append(inc.Files, m)
 		l.loadFile(m, depth+1, at)
 	}
 }
@@ -392,4 +406,19 @@ func (l *loader) isDir(path string) bool {
 	}
 	fi, err := os.Stat(real)
 	return err == nil && fi.IsDir()
+}
+
+// rawValue returns an entry's value as written on its line: from valOff to
+// the end of the line or the comment that ends it, without trailing blanks.
+func rawValue(line []byte, valOff int, comments []iniComment) string {
+	if valOff < 0 || valOff > len(line) {
+		return ""
+	}
+	end := len(line)
+	for _, c := range comments {
+		if c.off >= valOff && c.off < end {
+			end = c.off
+		}
+	}
+	return strings.TrimRight(string(line[valOff:end]), " \t\r")
 }

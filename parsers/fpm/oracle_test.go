@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/fpmconf"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
 )
 
@@ -227,39 +228,39 @@ func (st *oracleStats) mismatch(t *testing.T, run, pool, key, want, got string) 
 }
 
 // normalize turns a model value into php-fpm's dump format for key.
-func dumpFormat(kind KeyKind, key, v string) string {
+func dumpFormat(kind fpmconf.KeyKind, key, v string) string {
 	switch kind {
-	case KeyBool:
-		if b, ok := ParseBool(v); ok {
+	case fpmconf.KeyBool:
+		if b, ok := fpmconf.ParseBool(v); ok {
 			if b {
 				return "yes"
 			}
 			return "no"
 		}
-	case KeyTime:
-		if n, ok := ParseTime(v); ok {
+	case fpmconf.KeyTime:
+		if n, ok := fpmconf.ParseTime(v); ok {
 			if key == "pm.process_idle_timeout" {
 				return strconv.Itoa(n)
 			}
 			return strconv.Itoa(n) + "s"
 		}
-	case KeyInt:
-		if n, ok := ParseInt(v); ok {
+	case fpmconf.KeyInt:
+		if n, ok := fpmconf.ParseInt(v); ok {
 			return strconv.Itoa(n)
 		}
-	case KeyRlimit:
-		if n, ok := ParseRlimit(v); ok {
+	case fpmconf.KeyRlimit:
+		if n, ok := fpmconf.ParseRlimit(v); ok {
 			return strconv.Itoa(n)
 		}
-	case KeyPM:
+	case fpmconf.KeyPM:
 		return strings.ToLower(v)
-	case KeyLogLevel:
+	case fpmconf.KeyLogLevel:
 		if strings.EqualFold(v, "warn") {
 			return "WARNING"
 		}
 		return strings.ToUpper(v)
-	case KeyFacility:
-		if n, ok := SyslogFacility(v); ok {
+	case fpmconf.KeyFacility:
+		if n, ok := fpmconf.SyslogFacility(v); ok {
 			return strconv.Itoa(n)
 		}
 	}
@@ -290,7 +291,7 @@ func (st *oracleStats) compare(t *testing.T, run *oracleRun, v *verdict) {
 		if run.skipGlobal[e.key] {
 			continue
 		}
-		kind, _ := GlobalKey(e.key)
+		kind, _ := fpmconf.GlobalKey(e.key)
 		mv, set := f.Global[e.key]
 		want := e.value
 		switch {
@@ -365,7 +366,7 @@ func (st *oracleStats) comparePool(t *testing.T, run *oracleRun, p *lint.Pool, s
 	sort.Strings(keys)
 	for _, k := range keys {
 		want := plain[k]
-		kind, _ := PoolKey(k)
+		kind, _ := fpmconf.PoolKey(k)
 		mv, set := get(k)
 		if !set {
 			if d, ok := derivedDefault(p, k, want); ok {
@@ -490,8 +491,8 @@ func derivedDefault(p *lint.Pool, key, dumped string) (string, bool) {
 	switch key {
 	case "pm.start_servers":
 		if strings.EqualFold(val("pm"), "dynamic") {
-			lo, _ := ParseInt(val("pm.min_spare_servers"))
-			hi, _ := ParseInt(val("pm.max_spare_servers"))
+			lo, _ := fpmconf.ParseInt(val("pm.min_spare_servers"))
+			hi, _ := fpmconf.ParseInt(val("pm.max_spare_servers"))
 			return strconv.Itoa(lo + (hi-lo)/2), true
 		}
 	case "ping.response":
@@ -581,7 +582,7 @@ func (st *oracleStats) checkError(t *testing.T, run *oracleRun, v *verdict, clas
 		}
 		got := predictValueError(run.fpm, file, line)
 		if got != msg {
-			t.Errorf("%s: php-fpm says %q at %s:%d; ValueError says %q", run.name, msg, file, line, got)
+			t.Errorf("%s: php-fpm says %q at %s:%d; fpmconf.ValueError says %q", run.name, msg, file, line, got)
 			return ""
 		}
 		st.errorsPredicted++
@@ -610,19 +611,19 @@ func predictValueError(f *lint.FPM, file string, line int) string {
 	at := func(p lint.Pos) bool { return p.File == file && p.Line == line }
 	for k, v := range f.Global {
 		if at(v.Pos) {
-			return ValueError(true, v.Key, v.Value)
+			return fpmconf.ValueError(true, v.Key, v.Value)
 		}
 		_ = k
 	}
 	for _, p := range f.Pools {
 		for _, v := range p.Values {
 			if at(v.Pos) {
-				return ValueError(false, v.Key, v.Value)
+				return fpmconf.ValueError(false, v.Key, v.Value)
 			}
 		}
 		for k, v := range p.Env {
 			if at(v.Pos) {
-				return ArrayValueError("env", k, v.Value)
+				return fpmconf.ArrayValueError("env", k, v.Value)
 			}
 		}
 	}
@@ -763,7 +764,7 @@ func TestOracle(t *testing.T) {
 	for _, l := range table {
 		t.Log(l)
 	}
-	t.Logf("values: %d of %d match php-fpm 8.2.36; errors: %d of %d predicted (%d load errors at php-fpm's line, %d values ValueError describes, %d refused after reading, loaded for rules)",
+	t.Logf("values: %d of %d match php-fpm 8.2.36; errors: %d of %d predicted (%d load errors at php-fpm's line, %d values fpmconf.ValueError describes, %d refused after reading, loaded for rules)",
 		st.matched, st.values, st.errorsPredicted, st.errors, classes["load"], classes["value"], classes["post"])
 	for _, e := range st.expected {
 		t.Logf("expected mismatch: %s", e)

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
@@ -32,11 +35,14 @@ type loader struct {
 	prefix   string // nginx's conf prefix: the main file's directory
 	dumpOnly bool   // an nginx -T dump: every file must be in fsys.Overlay
 
-	files   map[string]*file  // by real path
-	real    map[string]string // path as reached → real path
-	sources []*lint.Source
-	errs    lint.LoadErrors
-	slab    dirSlab
+	files map[string]*file  // by real path
+	real  map[string]string // path as reached → real path
+	// prefetched holds the files of a glob read and parsed in parallel,
+	// by path as reached, until read takes them.
+	prefetched map[string]fetched
+	sources    []*lint.Source
+	errs       lint.LoadErrors
+	slab       dirSlab
 }
 
 // file is a file read and parsed once. Its directives go into the tree
@@ -93,26 +99,63 @@ func (l *loader) read(path string) (*file, *lint.LoadError) {
 			return nil, &lint.LoadError{Pos: lint.Pos{File: path}, Msg: "not in the nginx -T dump"}
 		}
 	}
+	pre, prefetched := l.prefetched[path]
+	if prefetched {
+		delete(l.prefetched, path)
+	}
 	real, ok := l.real[path]
 	if !ok {
-		if r, err := l.fsys.Resolve(path); err == nil {
-			real, ok = r, true
-			l.real[path] = r
+		if !prefetched {
+			pre.real, pre.resolveErr = l.fsys.Resolve(path)
+		}
+		if pre.resolveErr == nil {
+			real, ok = pre.real, true
+			l.real[path] = real
 		}
 	}
 	if f := l.files[real]; ok && f != nil {
 		return f, nil
 	}
+	if !prefetched {
+		pre = l.fetch(path, false)
+	}
+	if pre.err != nil {
+		return nil, pre.err
+	}
+	f := pre.file
+	l.files[f.src.RealPath] = f
+	l.real[path] = f.src.RealPath
+	l.sources = append(l.sources, f.src)
+	return f, nil
+}
+
+// fetched is a file read and parsed ahead of its turn.
+type fetched struct {
+	real       string // path resolved, when resolveErr is nil
+	resolveErr error
+	file       *file
+	err        *lint.LoadError
+}
+
+// fetch reads and parses the file at path (resolving it first when resolve
+// is set). It only reads the loader's settings, so that several can run at
+// once.
+func (l *loader) fetch(path string, resolve bool) fetched {
+	var fe fetched
+	if resolve {
+		fe.real, fe.resolveErr = l.fsys.Resolve(path)
+	}
 	data, err := l.fsys.ReadFile(path)
 	if err != nil {
 		var le *lint.LoadError
-		if errors.As(err, &le) {
-			return nil, le
+		if !errors.As(err, &le) {
+			le = &lint.LoadError{Pos: lint.Pos{File: path}, Msg: err.Error(), Err: err}
 		}
-		return nil, &lint.LoadError{Pos: lint.Pos{File: path}, Msg: err.Error(), Err: err}
+		fe.err = le
+		return fe
 	}
 	root, comments, perr := parse(path, data.Data)
-	f := &file{
+	fe.file = &file{
 		err: perr,
 		src: &lint.Source{
 			Path: path, RealPath: data.RealPath, Kind: lint.KindNginx,
@@ -120,10 +163,51 @@ func (l *loader) read(path string) (*file, *lint.LoadError) {
 		},
 		dirs: root.Block,
 	}
-	l.files[data.RealPath] = f
-	l.real[path] = data.RealPath
-	l.sources = append(l.sources, f.src)
-	return f, nil
+	return fe
+}
+
+// minPrefetch is the number of new files an include must match before they
+// are read and parsed in parallel.
+const minPrefetch = 4
+
+// prefetch reads and parses, in parallel, the files among paths (the
+// matches of one glob) that were never read, so that expanding them in
+// order then finds them ready. Files are expanded, and errors reported, in
+// order all the same.
+func (l *loader) prefetch(paths []string) {
+	var todo []string
+	for _, p := range paths {
+		if _, seen := l.real[p]; !seen {
+			if _, ok := l.prefetched[p]; !ok {
+				todo = append(todo, p)
+			}
+		}
+	}
+	if len(todo) < minPrefetch {
+		return
+	}
+	results := make([]fetched, len(todo))
+	workers := min(len(todo), 2*runtime.GOMAXPROCS(0))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(todo) {
+					return
+				}
+				results[i] = l.fetch(todo[i], true)
+			}
+		})
+	}
+	wg.Wait()
+	if l.prefetched == nil {
+		l.prefetched = make(map[string]fetched, len(todo))
+	}
+	for i, p := range todo {
+		l.prefetched[p] = results[i]
+	}
 }
 
 // expandFile expands file f, included by inc, into parent.
@@ -203,6 +287,9 @@ func (l *loader) include(parent, d *lint.Directive, chain []*file) {
 			return
 		}
 	}
+	if len(paths) > 1 {
+		l.prefetch(paths)
+	}
 	for _, path := range paths {
 		f, err := l.read(path)
 		if err != nil {
@@ -271,6 +358,9 @@ func cycle(chain []*file, again *file) string {
 
 // dirSlab hands out directives from chunks, to allocate less.
 type dirSlab []lint.Directive
+
+// maxSlab bounds the first chunk the parser sizes from a file.
+const maxSlab = 1 << 14
 
 func (s *dirSlab) new() *lint.Directive {
 	if len(*s) == cap(*s) {

@@ -4,6 +4,7 @@
 package nginx
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -28,6 +29,10 @@ func Parse(path string, data []byte) ([]*lint.Directive, []lint.Comment, error) 
 // parse returns a synthetic root holding the file's directives.
 func parse(path string, data []byte) (*lint.Directive, []lint.Comment, *lint.LoadError) {
 	p := &parser{lx: newLexer(path, data)}
+	// Size the slabs for this file: a directive ends in ';' or '{'.
+	n := min(bytes.Count(data, []byte{';'})+bytes.Count(data, []byte{'{'})+1, maxSlab)
+	p.slab = make(dirSlab, 0, n)
+	p.argPool = make([]lint.Arg, 0, min(2*n, maxSlab))
 	root := &lint.Directive{Block: []*lint.Directive{}}
 	err := p.run(root)
 	return root, p.lx.comments, err
@@ -185,7 +190,7 @@ func (p *parser) directive(end lint.Pos) *lint.Directive {
 
 func (p *parser) newArgs(n int) []lint.Arg {
 	if cap(p.argPool)-len(p.argPool) < n {
-		p.argPool = make([]lint.Arg, 0, max(1024, n))
+		p.argPool = make([]lint.Arg, 0, max(256, n))
 	}
 	l := len(p.argPool)
 	p.argPool = p.argPool[:l+n]

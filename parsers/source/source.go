@@ -43,6 +43,11 @@ type FS struct {
 	lstats sync.Map
 	// dirs remembers filepath.EvalSymlinks of directories (string → string).
 	dirs sync.Map
+	// overlayReal maps the real path of each Overlay file on disk to its
+	// content; overlayLen is the size of Overlay it was built from.
+	overlayMu   sync.Mutex
+	overlayReal map[string][]byte
+	overlayLen  int
 }
 
 // entry is what lstat learnt about a path.
@@ -214,7 +219,7 @@ func (f *FS) ReadFile(path string) (*File, error) {
 		}
 		return &File{Path: path, RealPath: real, Data: data}, nil
 	}
-	fi, err := os.Stat(real)
+	fi, err := f.stat(real)
 	if err != nil {
 		return nil, fileError(path, err)
 	}
@@ -250,12 +255,24 @@ func (f *FS) ReadFile(path string) (*File, error) {
 // overlayOf returns the overlay content of the file whose real path is
 // real, whatever path the overlay names it by.
 func (f *FS) overlayOf(real string) ([]byte, bool) {
-	for p, data := range f.Overlay {
-		if r, err := f.resolveOnDisk(p); err == nil && r == real {
-			return data, true
+	if len(f.Overlay) == 0 {
+		return nil, false
+	}
+	f.overlayMu.Lock()
+	defer f.overlayMu.Unlock()
+	if f.overlayReal == nil || f.overlayLen != len(f.Overlay) {
+		// First use, or files were added (an nginx -T dump): index the
+		// overlay by real path once rather than resolve it for every read.
+		f.overlayReal = make(map[string][]byte, len(f.Overlay))
+		f.overlayLen = len(f.Overlay)
+		for p, data := range f.Overlay {
+			if r, err := f.resolveOnDisk(p); err == nil {
+				f.overlayReal[r] = data
+			}
 		}
 	}
-	return nil, false
+	data, ok := f.overlayReal[real]
+	return data, ok
 }
 
 // stat is os.Stat of a resolved path: its remembered lstat when that is not

@@ -1,9 +1,13 @@
-package fpm
-
-// What php-fpm 8.2 accepts in its configuration (sapi/fpm/fpm/fpm_conf.c,
-// checked against Debian's php-fpm 8.2.36), and how it reads each kind of
-// value. The loader keeps every key as written and never judges a value;
-// rules use these to say what php-fpm itself would refuse.
+// Package fpmconf is what php-fpm 8.2 accepts in its configuration
+// (sapi/fpm/fpm/fpm_conf.c, checked against Debian's php-fpm 8.2.36): the
+// directives of [global] and of a pool, how php-fpm reads each kind of value,
+// and the error it prints for a value it refuses.
+//
+// The PHP-FPM loader (parsers/fpm) keeps every key as written and never
+// judges a value; rules use this package to say what php-fpm itself would
+// refuse. Both import it, so that the knowledge lives in one place and rules
+// need not import a parser.
+package fpmconf
 
 import (
 	"fmt"
@@ -106,13 +110,13 @@ var arrayKeys = map[string]bool{
 // PoolKey returns how php-fpm reads a pool directive; ok is false for a name
 // php-fpm 8.2 does not know ("unknown entry"). Names are case-insensitive.
 func PoolKey(name string) (kind KeyKind, ok bool) {
-	kind, ok = poolKeys[asciiLower(name)]
+	kind, ok = poolKeys[Lower(name)]
 	return kind, ok
 }
 
 // GlobalKey returns how php-fpm reads a [global] directive.
 func GlobalKey(name string) (kind KeyKind, ok bool) {
-	kind, ok = globalKeys[asciiLower(name)]
+	kind, ok = globalKeys[Lower(name)]
 	return kind, ok
 }
 
@@ -153,7 +157,7 @@ func ParseInt(s string) (n int, ok bool) {
 			return 0, false
 		}
 	}
-	return int(atoi32(s)), true
+	return int(Atoi(s)), true
 }
 
 // ParseTime reads a time as fpm_conf_set_time, in seconds: a number with an
@@ -178,9 +182,9 @@ func ParseTime(s string) (seconds int, ok bool) {
 		if !isDigit(last) {
 			return 0, false
 		}
-		return int(atoi32(s)), true
+		return int(Atoi(s)), true
 	}
-	return int(mult * atoi32(s[:len(s)-1])), true
+	return int(mult * Atoi(s[:len(s)-1])), true
 }
 
 // ParseRlimit reads rlimit_core: "unlimited" (any case) is -1.
@@ -206,7 +210,7 @@ var syslogFacilities = map[string]int{
 
 // SyslogFacility returns the number of a syslog.facility name.
 func SyslogFacility(name string) (int, bool) {
-	n, ok := syslogFacilities[asciiLower(name)]
+	n, ok := syslogFacilities[Lower(name)]
 	return n, ok
 }
 
@@ -235,7 +239,7 @@ func ValueError(global bool, key, value string) string {
 	if !ok {
 		return fmt.Sprintf("unknown entry '%s'", key)
 	}
-	canon := asciiLower(key)
+	canon := Lower(key)
 	bad := func(why string) string {
 		return fmt.Sprintf("unable to parse value for entry '%s': %s", canon, why)
 	}
@@ -310,8 +314,8 @@ func ArrayValueError(name, key, value string) string {
 	return ""
 }
 
-// asciiLower lowers ASCII letters only, as strcasecmp compares.
-func asciiLower(s string) string {
+// Lower lowers ASCII letters only, as php-fpm's strcasecmp compares names.
+func Lower(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
 			b := []byte(s)
