@@ -6,19 +6,42 @@ package rules
 import "github.com/nginx502-lint/nginx502-lint/lint"
 
 // All returns every rule, sorted by ID. A new rule is one file in this
-// package plus one line here.
+// package plus one line here. The live-* rules judge what --live observed
+// on the host (Model.Live) and are silent without it.
 func All() []*lint.Rule {
 	return []*lint.Rule{
 		BufferSizeDefault,
 		BufferStartupRelation,
 		BufferTooSmall,
 		ConnectTimeoutOverCap,
+		DirectiveWrongContext,
 		FastCGIPassUnmatched,
+		FastCGIScriptFilenameMissing,
 		FPMAllowedClients,
 		FPMDuplicateListen,
+		FPMInvalidValue,
+		FPMLimitExtensionsEmpty,
+		FPMListenAllInterfaces,
+		FPMPathFormat,
+		FPMPMRange,
+		FPMPoolIncomplete,
+		FPMPoolUserRoot,
+		FPMPoolVariableInGlobal,
+		FPMSlowlog,
+		FPMUnknownKey,
+		FPMUnknownUser,
 		KeepaliveExhaustsPool,
+		ListenDuplicate,
+		LiveConnectFailed,
+		LiveFPMNotRunning,
+		LiveSELinuxBlocks,
+		LiveSocketMissing,
+		LiveSocketPermission,
+		LiveSocketStale,
+		LocationDuplicate,
 		PassInvalidAddress,
 		PassTargetVariable,
+		PHPLocationNoExistenceCheck,
 		ProxyKeepaliveUnused,
 		SocketPermissionDenied,
 		SocketWorldWritable,
@@ -26,6 +49,8 @@ func All() []*lint.Rule {
 		TimeoutTooLow,
 		UnixBacklogSmall,
 		UpstreamAllDown,
+		UpstreamDuplicate,
+		UpstreamNoServers,
 	}
 }
 

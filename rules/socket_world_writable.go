@@ -15,7 +15,9 @@ var SocketWorldWritable = &lint.Rule{
 	SecuritySeverity: 7.0,
 	Doc: `listen.mode = 0666 (or 0777) "fixes" a Permission denied between nginx and PHP-FPM by letting
 every local user write to the socket: any account on the host (another site's PHP, a compromised
-service) can then send FastCGI requests and run arbitrary PHP code as the pool's user.`,
+service) can then send FastCGI requests and run arbitrary PHP code as the pool's user. Setting
+listen.acl_users or listen.acl_groups does not close it: php-fpm adds named entries to the socket's
+ACL, and the "other" entry still comes from listen.mode.`,
 	Bad: `listen.mode = 0666`,
 	Good: `listen.owner = www-data
 listen.group = www-data
@@ -33,8 +35,11 @@ func checkSocketWorldWritable(m *lint.Model, r *lint.Reporter) {
 		if !ok {
 			continue
 		}
+		// listen.acl_users/acl_groups add named entries to the socket's
+		// ACL, but its "other" entry still comes from listen.mode: with
+		// 0666 anyone connects (php-fpm 8.2: other::rw-).
 		a := poolSocketAccess(m, p)
-		if len(a.aclUsers) > 0 || len(a.aclGroups) > 0 || a.mode&0o002 == 0 {
+		if a.mode&0o002 == 0 {
 			continue
 		}
 		r.Report(lint.Finding{

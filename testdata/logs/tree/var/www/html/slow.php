@@ -1,0 +1,3 @@
+<?php
+sleep(4);
+echo "done\n";
