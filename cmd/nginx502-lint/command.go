@@ -95,9 +95,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Reader:      stdin,
 		Writer:      stdout,
 		ErrWriter:   stderr,
-		Flags:       append(append([]cli.Flag{}, loadFlags...), lintFlags...),
+		Flags:       append(append(append([]cli.Flag{}, loadFlags...), lintFlags...), liveFlag),
 		Action:      lintAction,
 		Commands: []*cli.Command{
+			logsCommand,
 			{
 				Name:      "model",
 				Usage:     "print what the linter read: files, nginx servers and backend hops, PHP-FPM pools",
@@ -146,11 +147,30 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		EnableBashCompletion: true,
 		HideHelpCommand:      true,
 		ExitErrHandler:       func(*cli.Context, error) {},
-		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return usageError(c, "%v", err)
-		},
+		OnUsageError:         onUsageError,
 	}
+	// A command's usage error too is one line on stderr, not its help on
+	// stdout (where a --format json reader expects JSON). urfave/cli adds
+	// its shared "help" command to every command it runs (help's own
+	// subcommands then hold help): leave it alone, and visit each once.
+	seen := map[*cli.Command]bool{}
+	var setUsage func([]*cli.Command)
+	setUsage = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			if seen[c] || c.Name == "help" {
+				continue
+			}
+			seen[c] = true
+			c.OnUsageError = onUsageError
+			setUsage(c.Subcommands)
+		}
+	}
+	setUsage(app.Commands)
 	return app
+}
+
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	return usageError(c, "%v", err)
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

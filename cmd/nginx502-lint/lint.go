@@ -16,6 +16,7 @@ import (
 	"github.com/nginx502-lint/nginx502-lint/lint/filter"
 	"github.com/nginx502-lint/nginx502-lint/lint/printers"
 	"github.com/nginx502-lint/nginx502-lint/parsers"
+	"github.com/nginx502-lint/nginx502-lint/parsers/nginx"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
 	"github.com/nginx502-lint/nginx502-lint/rules"
 )
@@ -137,6 +138,9 @@ func loadOptions(c *cli.Context, s *settings) (parsers.Options, error) {
 	}
 	for _, p := range opts.Paths {
 		if p == "-" {
+			if c.String("stdin-filename") != "" {
+				return opts, errors.New("--stdin-filename and - both read standard input: give one of them")
+			}
 			data, err := io.ReadAll(c.App.Reader)
 			if err != nil {
 				return opts, fmt.Errorf("read standard input: %w", err)
@@ -277,7 +281,7 @@ func check(c *cli.Context, s *settings) (*result, error) {
 		if model != nil {
 			files = len(model.Sources)
 		}
-		printErrors(c, err, files, time.Since(start))
+		printErrorsIn(c, err, files, time.Since(start))
 		return nil, exitCode(exitError)
 	}
 	if u := s.cfg.NginxUser; u != "" && model.Nginx != nil {
@@ -286,6 +290,12 @@ func check(c *cli.Context, s *settings) (*result, error) {
 			group = name
 		}
 		model.Nginx.User = lint.NginxUser{Name: name, Group: strings.TrimSpace(group), Override: s.cfg.Path + ": nginx_user"}
+	}
+	var liveNotes []string
+	if c.Bool("live") {
+		if liveNotes, err = probeLive(c, opts.Root, model); err != nil {
+			return nil, err
+		}
 	}
 	var enabled []*lint.Rule
 	options := map[string]map[string]string{}
@@ -324,9 +334,13 @@ func check(c *cli.Context, s *settings) (*result, error) {
 		retarget(findings, s.onlyFile, realPaths(model))
 	}
 	lint.SortFindings(findings)
-	skip := skipped(model)
+	skip := append(skipped(model), liveNotes...)
 	if s.onlyFile != "" && !reached(model, s.onlyFile) {
-		skip = append(skip, s.onlyFile+" is not included from nginx.conf or php-fpm.conf: its lines were not checked")
+		if err := checkAlone(opts, s.onlyFile); err != nil {
+			printErrorsIn(c, err, 1, time.Since(start))
+			return nil, exitCode(exitError)
+		}
+		skip = append(skip, s.onlyFile+" is not included from nginx.conf or php-fpm.conf: only its syntax was checked")
 	}
 	return &result{model: model, findings: findings, skipped: skip, elapsed: time.Since(start)}, nil
 }
@@ -339,6 +353,11 @@ func lintAction(c *cli.Context) error {
 	format := c.String("format")
 	if _, ok := printers.ByName(format); !ok {
 		return usageError(c, "unknown --format %q (want one of %s)", format, strings.Join(printers.Names(), ", "))
+	}
+	switch color := c.String("color"); color {
+	case "auto", "always", "never":
+	default:
+		return usageError(c, "unknown --color %q (want auto, always or never)", color)
 	}
 	outputs, err := parseOutputs(c.StringSlice("output"))
 	if err != nil {
@@ -382,9 +401,10 @@ func settingsError(c *cli.Context, err error) error {
 	return usageError(c, "%v", err)
 }
 
-// printErrors shows load errors in the chosen format (text when it is not
-// known yet), so that CI annotations and SARIF carry them too.
-func printErrors(c *cli.Context, err error, files int, elapsed time.Duration) {
+// printErrorsIn shows load errors in the chosen format, so that CI
+// annotations and SARIF carry them too, with the number of files read for
+// the summary ("1 error in 3 files").
+func printErrorsIn(c *cli.Context, err error, files int, elapsed time.Duration) {
 	var les lint.LoadErrors
 	if !errors.As(err, &les) {
 		printLoadErrors(c.App.Writer, err)
@@ -396,8 +416,17 @@ func printErrors(c *cli.Context, err error, files int, elapsed time.Duration) {
 		return
 	}
 	report := &printers.Report{Version: version(), Rules: rules.All(), Errors: les, Files: files, Elapsed: elapsed}
-	if err := p.Print(c.App.Writer, report, printers.Options{Color: useColor(c), Root: c.String("sarif-root")}); err != nil {
+	popts := printers.Options{Color: useColor(c), Root: c.String("sarif-root")}
+	if err := p.Print(c.App.Writer, report, popts); err != nil {
 		printLoadErrors(c.App.Writer, les)
+	}
+	// CI uploads the SARIF file even when the configuration is unreadable:
+	// the load errors are results there too.
+	outputs, _ := parseOutputs(c.StringSlice("output"))
+	for _, o := range outputs {
+		if err := writeOutput(o, report, popts); err != nil {
+			fmt.Fprintf(c.App.ErrWriter, "nginx502-lint: %v\n", err)
+		}
 	}
 }
 
@@ -453,6 +482,32 @@ func realPaths(m *lint.Model) func(string) string {
 		real[s.Path] = s.RealPath
 	}
 	return func(p string) string { return real[p] }
+}
+
+// checkAlone reads a file the configuration does not include, so that the
+// editor still sees its syntax errors: an nginx file is parsed on its own
+// (its includes and context are unknown), a PHP-FPM file loaded as a pool.
+func checkAlone(opts parsers.Options, file string) error {
+	fsys := &source.FS{Root: opts.Root, Overlay: opts.Overlay, MaxSize: opts.MaxFileSize}
+	f, err := fsys.ReadFile(file)
+	if err != nil {
+		return lint.LoadErrors{asLoadError(err)}
+	}
+	if parsers.Sniff(filepath.Base(file), f.Data) != lint.KindNginx {
+		return nil
+	}
+	if _, _, err := nginx.Parse(file, f.Data); err != nil {
+		return err
+	}
+	return nil
+}
+
+func asLoadError(err error) *lint.LoadError {
+	var le *lint.LoadError
+	if errors.As(err, &le) {
+		return le
+	}
+	return &lint.LoadError{Msg: err.Error(), Err: err}
 }
 
 // reached reports whether file was read as part of the configuration.
