@@ -63,7 +63,7 @@ func checkFPMAllowedClients(m *lint.Model, r *lint.Reporter) {
 		f := lint.Finding{
 			Span:        valueSpan(v),
 			Related:     []lint.Related{{Pos: b.hop.Pos, Message: fmt.Sprintf("fastcgi_pass %s connects from %s", b.hop.Target.Raw, sourceText(source, known))}},
-			Consequence: "502 Bad Gateway; error.log: recv() failed (104: Connection reset by peer) while reading response header from upstream",
+			Consequence: "502 Bad Gateway; error.log: recv() failed (104: Connection reset by peer) while reading response header from upstream (or, by timing, upstream prematurely closed connection); php-fpm drops the connection without a log line unless catch_workers_output = yes",
 		}
 		switch {
 		case !allowed && len(names) > 0:
