@@ -232,6 +232,8 @@ type Accounts struct {
 	Users map[string]string `json:"users,omitempty"`
 	// Members maps a group name to its supplementary members.
 	Members map[string][]string `json:"members,omitempty"`
+	// Groups holds every group name of /etc/group.
+	Groups map[string]bool `json:"groups,omitempty"`
 }
 
 // InGroup reports whether user belongs to group: as primary group, as a

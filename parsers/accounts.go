@@ -13,7 +13,7 @@ import (
 // Missing files are no error: the permission rule then only knows each
 // user's own group, and says so.
 func loadAccounts(fsys *source.FS) (*lint.Accounts, []*lint.Source) {
-	acc := &lint.Accounts{Users: map[string]string{}, Members: map[string][]string{}}
+	acc := &lint.Accounts{Users: map[string]string{}, Members: map[string][]string{}, Groups: map[string]bool{}}
 	var sources []*lint.Source
 	gidName := map[string]string{}
 	groupPath := fsys.Path("/etc/group")
@@ -26,6 +26,7 @@ func loadAccounts(fsys *source.FS) (*lint.Accounts, []*lint.Source) {
 				return
 			}
 			gidName[fields[2]] = fields[0]
+			acc.Groups[fields[0]] = true
 			for _, m := range strings.Split(fields[3], ",") {
 				if m = strings.TrimSpace(m); m != "" {
 					acc.Members[fields[0]] = append(acc.Members[fields[0]], m)

@@ -48,10 +48,15 @@ func checkUpstreamNoServers(m *lint.Model, r *lint.Reporter) {
 	for _, u := range m.Nginx.Upstreams {
 		d := u.Directive
 		var emerg, what string
+		at := d.Pos()
 		switch {
 		case len(u.Servers) == 0:
+			// nginx notices at the block's closing brace, and says so.
 			emerg = "no servers are inside upstream"
 			what = fmt.Sprintf("upstream %q has no server line", u.Name)
+			if d.BlockEnd.IsValid() {
+				at = d.BlockEnd
+			}
 		case allBackup(u):
 			emerg = fmt.Sprintf("no servers in upstream %q", u.Name)
 			what = fmt.Sprintf("every server of upstream %q is backup, and a backup only stands in for other servers", u.Name)
@@ -61,7 +66,7 @@ func checkUpstreamNoServers(m *lint.Model, r *lint.Reporter) {
 		r.Report(lint.Finding{
 			Span:        span(d),
 			Message:     fmt.Sprintf("%s: nginx -t fails with %q", what, emerg),
-			Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s in %s:%d; the reload is refused, a fresh start leaves every site down", emerg, d.Pos().File, d.Pos().Line),
+			Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s in %s:%d; the reload is refused, a fresh start leaves every site down", emerg, at.File, at.Line),
 			Fix:         &lint.Fix{Text: "give the upstream a server that is not backup (mark it down rather than removing it)"},
 		})
 	}

@@ -182,7 +182,7 @@ func passTarget(d *lint.Directive, module, ctx string, find func(ctx, host strin
 		case hasPrefixFold(raw, "https://"):
 			t.Scheme, rest, defaultPort = "https", raw[8:], 443
 		case !strings.Contains(raw, "$"):
-			return invalid(raw, "invalid URL prefix in %q", raw)
+			return invalid(raw, "invalid URL prefix")
 		}
 		uriPart = true
 	case module == "grpc":

@@ -84,7 +84,7 @@ func TestHopTargets(t *testing.T) {
 		{"fastcgi_pass $backend", "variable"},
 		{"fastcgi_pass unix:$sock", "variable"},
 		{"fastcgi_pass a b", `invalid: invalid number of arguments in "fastcgi_pass" directive`},
-		{"proxy_pass backend", `invalid: invalid URL prefix in "backend"`},
+		{"proxy_pass backend", `invalid: invalid URL prefix`},
 		{"proxy_pass http://php/", "upstream http:// http:php"},
 		{"proxy_pass http://php:8080", `invalid: upstream "php" may not have port 8080`},
 		{"proxy_pass http://example.com/x?y", "tcp http:// example.com 80"},
