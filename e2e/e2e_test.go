@@ -267,7 +267,12 @@ func runReal(t *testing.T, env *e2eEnv, r *caseResult) {
 	})
 
 	url := fmt.Sprintf("http://127.0.0.1:%d%s", c.FrontPort, exp.Request)
-	resps := getParallel(url, max(exp.Parallel, 1))
+	var resps []response
+	if exp.Concurrency > 0 {
+		resps = getConcurrent(url, exp.Concurrency)
+	} else {
+		resps = getParallel(url, max(exp.Parallel, 1))
+	}
 	nginx.stop(t)
 	fpm.stop(t)
 
@@ -286,12 +291,29 @@ func runReal(t *testing.T, env *e2eEnv, r *caseResult) {
 		switch {
 		case resp.Err != nil:
 			t.Errorf("GET %s (#%d): %v", exp.Request, i+1, resp.Err)
-		case resp.Status != want:
+		case exp.Concurrency > 0 && resp.Status != exp.Status && resp.Status != 200:
+			t.Errorf("GET %s (#%d of %d at once): status %d, want %d or 200; body: %.200q", exp.Request, i+1, len(resps), resp.Status, exp.Status, resp.Body)
+		case exp.Concurrency == 0 && resp.Status != want:
 			t.Errorf("GET %s (#%d): status %d, want %d; body: %.200q", exp.Request, i+1, resp.Status, want, resp.Body)
 		}
 	}
-	if last := resps[len(resps)-1]; exp.Body != "" && !strings.Contains(last.Body, exp.Body) {
-		t.Errorf("GET %s: body %.200q does not contain %q", exp.Request, last.Body, exp.Body)
+	// The response the body is read from: the last one, or with concurrent
+	// requests the first that has the status.
+	shown := resps[len(resps)-1]
+	if exp.Concurrency > 0 {
+		found := false
+		for _, resp := range resps {
+			if resp.Err == nil && resp.Status == exp.Status {
+				shown, found = resp, true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("GET %s, %d at once: none answered %d; statuses %v", exp.Request, len(resps), exp.Status, r.statuses)
+		}
+	}
+	if exp.Body != "" && !strings.Contains(shown.Body, exp.Body) {
+		t.Errorf("GET %s: body %.200q does not contain %q", exp.Request, shown.Body, exp.Body)
 	}
 	for i, alts := range exp.Logs {
 		line, matched := lineWithAny(nginxText, alts)

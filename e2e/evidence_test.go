@@ -136,14 +136,30 @@ func realResult(r *caseResult) string {
 	case r.fpmT != "":
 		return "`php-fpm8.2 -t` fails"
 	}
+	if n := r.c.Exp.Concurrency; n > 0 {
+		// Which of the requests got which status varies from run to run.
+		mixed := false
+		for _, st := range r.statuses {
+			mixed = mixed || st != r.statuses[0]
+		}
+		if mixed {
+			return fmt.Sprintf("%d for some of %d concurrent requests, 200 for the others", r.c.Exp.Status, n)
+		}
+		return fmt.Sprintf("%d for each of %d concurrent requests", r.c.Exp.Status, n)
+	}
 	var s []string
 	for _, st := range r.statuses {
 		s = append(s, fmt.Sprint(st))
 	}
+	res := strings.Join(s, ", ")
 	if len(s) > 1 {
-		return strings.Join(s, ", ") + " (overlapping requests)"
+		res += " (overlapping requests)"
 	}
-	return strings.Join(s, ", ")
+	if r.c.Broken && r.c.Exp.Body != "" {
+		// The body is the proof when the harm is no error (PHP ran).
+		res += ", body " + code(r.c.Exp.Body)
+	}
+	return res
 }
 
 func logCell(r *caseResult) string {

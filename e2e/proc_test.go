@@ -212,6 +212,25 @@ func getParallel(url string, n int) []response {
 	return out
 }
 
+// getConcurrent sends n requests at the same moment (each from its own
+// goroutine, released together) and returns their answers.
+func getConcurrent(url string, n int) []response {
+	out := make([]response, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			out[i] = get(url)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return out
+}
+
 // ensureAccounts creates on the host every group and user of the stack's
 // etc/group and etc/passwd that the host lacks (Debian has root, www-data,
 // nobody and nogroup already), so that the pools and nginx's workers can

@@ -33,6 +33,9 @@ import (
 //	fpm_t_error: "…"     `php-fpm8.2 -t` must fail with this in its output
 //	parallel: 2          send the request this many times, 200 ms apart;
 //	                     status is the last one's, the others must be 200
+//	concurrency: 12      send the request this many times at once; each
+//	                     answer is status or 200, and at least one is status
+//	                     (body and log are checked as for one request)
 //	needs: acl           the case needs a filesystem with POSIX ACLs
 //	finding: <rule-id> <file>:<line>  the linter must report this (repeatable)
 //	no_finding: <rule-id>             the linter must not report this rule (repeatable)
@@ -59,6 +62,7 @@ type expectation struct {
 	NginxTError string
 	FPMTError   string
 	Parallel    int
+	Concurrency int
 	Needs       []string
 	Findings    []wantFinding
 	NoFindings  []string
@@ -115,15 +119,18 @@ func parseExpect(path string) (*expectation, error) {
 				return nil, fmt.Errorf("%s:%d: request must be a path starting with /", path, n)
 			}
 			e.Request = val
-		case "status", "parallel":
+		case "status", "parallel", "concurrency":
 			i, err := strconv.Atoi(val)
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: %s: %w", path, n, key, err)
 			}
-			if key == "status" {
+			switch key {
+			case "status":
 				e.Status = i
-			} else {
+			case "parallel":
 				e.Parallel = i
+			default:
+				e.Concurrency = i
 			}
 		case "body":
 			e.Body = val
@@ -161,6 +168,8 @@ func parseExpect(path string) (*expectation, error) {
 		return nil, fmt.Errorf("%s: a case whose -t fails sends no request: drop status/log", path)
 	case len(e.Findings) == 0 && len(e.NoFindings) == 0:
 		return nil, fmt.Errorf("%s: no finding or no_finding", path)
+	case e.Concurrency != 0 && (e.Parallel != 0 || e.Concurrency < 2):
+		return nil, fmt.Errorf("%s: concurrency is at least 2, and not with parallel", path)
 	}
 	return e, nil
 }
@@ -463,6 +472,12 @@ func TestStacks(t *testing.T) {
 	cases := loadStacks(t)
 	owner := map[int]string{}
 	variants := map[string]int{}
+	broken := map[string]*stackCase{}
+	for _, c := range cases {
+		if c.Broken {
+			broken[c.Rule+"/"+c.Variant] = c
+		}
+	}
 	for _, c := range cases {
 		variants[c.Rule+"/"+c.Variant]++
 		for rel, res := range requiredLines {
@@ -506,8 +521,8 @@ func TestStacks(t *testing.T) {
 		if c.Broken && len(c.Exp.Findings) == 0 {
 			t.Errorf("%s: a broken case expects a finding", c.ID())
 		}
-		if !c.Broken && (len(c.Exp.NoFindings) == 0 || c.Exp.Status != 200) {
-			t.Errorf("%s: a fixed case serves 200 and expects no_finding of its rule", c.ID())
+		if !c.Broken && (len(c.Exp.NoFindings) == 0 || (c.Exp.Status != 200 && !refusesAttack(c, broken[c.Rule+"/"+c.Variant]))) {
+			t.Errorf("%s: a fixed case serves 200 (or refuses with 403/404 the request its broken twin serves with 200) and expects no_finding of its rule", c.ID())
 		}
 	}
 	for v, n := range variants {
@@ -515,6 +530,15 @@ func TestStacks(t *testing.T) {
 			t.Errorf("%s: want a -broken and a -fixed stack, have %d", v, n)
 		}
 	}
+}
+
+// refusesAttack reports whether a fixed case proves its fix by refusing
+// (403, 404) the very request that its broken twin serves with 200: for the
+// security rules, where the broken stack's 200 is the harm (an uploaded
+// file run as PHP).
+func refusesAttack(fixed, broken *stackCase) bool {
+	return broken != nil && broken.Exp.Status == 200 && broken.Exp.Request == fixed.Exp.Request &&
+		(fixed.Exp.Status == 403 || fixed.Exp.Status == 404)
 }
 
 func TestMapPaths(t *testing.T) {

@@ -1,0 +1,3 @@
+<?php
+sleep(2);
+echo "ok\n";
