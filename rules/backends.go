@@ -30,22 +30,34 @@ func (b backend) directive() *lint.Directive {
 // pool could serve: unix sockets and TCP addresses, directly or through an
 // upstream (servers marked down are left out: nginx never connects to them).
 func fastcgiBackends(m *lint.Model) []backend {
+	return backends(m, func(h *lint.Hop) bool { return h.Module == "fastcgi" })
+}
+
+// backends lists the addresses nginx connects to for the hops keep
+// accepts: a hop's own unix or TCP target, or each server of the upstream
+// it names that is not marked down.
+func backends(m *lint.Model, keep func(*lint.Hop) bool) []backend {
 	if m.Nginx == nil {
 		return nil
 	}
 	var out []backend
 	for _, h := range m.Nginx.Hops {
-		if h.Module != "fastcgi" {
-			continue
+		if keep(h) {
+			out = hopBackends(out, h)
 		}
-		switch h.Target.Kind {
-		case lint.TargetUnix, lint.TargetTCP:
-			out = append(out, backend{hop: h, target: h.Target})
-		case lint.TargetUpstream:
-			for _, s := range h.Target.Upstream.Servers {
-				if !s.Down {
-					out = append(out, backend{hop: h, target: s.Target, server: s})
-				}
+	}
+	return out
+}
+
+// hopBackends appends to out the addresses hop h connects to.
+func hopBackends(out []backend, h *lint.Hop) []backend {
+	switch h.Target.Kind {
+	case lint.TargetUnix, lint.TargetTCP:
+		out = append(out, backend{hop: h, target: h.Target})
+	case lint.TargetUpstream:
+		for _, s := range h.Target.Upstream.Servers {
+			if !s.Down {
+				out = append(out, backend{hop: h, target: s.Target, server: s})
 			}
 		}
 	}
@@ -142,7 +154,7 @@ func closestPool(m *lint.Model, t lint.Target) *lint.Pool {
 		if p.Listen.Value == nil {
 			continue
 		}
-		score := editDistance(want, listenAddress(p.Listen))
+		score := lint.EditDistance(want, listenAddress(p.Listen))
 		if (t.Kind == lint.TargetUnix) != (p.Listen.Kind == lint.ListenUnix) {
 			score += 1000
 		}
@@ -203,27 +215,6 @@ func poolLabel(p *lint.Pool) string {
 		return fmt.Sprintf("pool [%s] (php-fpm %s)", p.Name, p.FPM.Version)
 	}
 	return fmt.Sprintf("pool [%s]", p.Name)
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // span covers a directive from its name to its ';'.

@@ -98,7 +98,7 @@ func closestKey(global bool, name string) string {
 	norm := func(s string) string { return strings.NewReplacer("-", ".", "_", ".").Replace(s) }
 	best, bestD := "", 0
 	for _, k := range keys {
-		d := editDistance(n, k)
+		d := lint.EditDistance(n, k)
 		if norm(n) == norm(k) {
 			d = 0
 		}

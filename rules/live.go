@@ -14,23 +14,10 @@ import (
 // (fastcgi, proxy, uwsgi, scgi, grpc): a hop's own unix or TCP target, or
 // each server of the upstream it names that is not marked down.
 func liveBackends(m *lint.Model) []backend {
-	if m.Nginx == nil || m.Live == nil {
+	if m.Live == nil {
 		return nil
 	}
-	var out []backend
-	for _, h := range m.Nginx.Hops {
-		switch h.Target.Kind {
-		case lint.TargetUnix, lint.TargetTCP:
-			out = append(out, backend{hop: h, target: h.Target})
-		case lint.TargetUpstream:
-			for _, s := range h.Target.Upstream.Servers {
-				if !s.Down {
-					out = append(out, backend{hop: h, target: s.Target, server: s})
-				}
-			}
-		}
-	}
-	return out
+	return backends(m, func(*lint.Hop) bool { return true })
 }
 
 // liveSocket returns the facts of a unix backend, nil for others.

@@ -1,14 +1,12 @@
 package live
 
 import (
-	"bufio"
-	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/parsers/accounts"
 )
 
 // idNames maps the host's numeric user and group ids to names.
@@ -38,60 +36,20 @@ func (n *idNames) group(id int) string {
 // readIDs reads etc/passwd and etc/group: the id → name maps, and the
 // accounts (nil when neither file could be read).
 func readIDs(etc string) (*idNames, *lint.Accounts) {
-	ids := &idNames{users: map[int]string{}, groups: map[int]string{}}
-	acc := &lint.Accounts{Users: map[string]string{}, Members: map[string][]string{}}
-	gidName := map[string]string{}
-	groupFile := filepath.Join(etc, "group")
-	if data, err := os.ReadFile(groupFile); err == nil {
-		acc.Source = append(acc.Source, groupFile)
-		eachRecord(data, func(f []string) {
-			// name:password:GID:member,member
-			if len(f) < 4 {
-				return
-			}
-			gidName[f[2]] = f[0]
-			if gid, err := strconv.Atoi(f[2]); err == nil {
-				if _, dup := ids.groups[gid]; !dup {
-					ids.groups[gid] = f[0]
-				}
-			}
-			for _, m := range strings.Split(f[3], ",") {
-				if m = strings.TrimSpace(m); m != "" {
-					acc.Members[f[0]] = append(acc.Members[f[0]], m)
-				}
-			}
-		})
+	var data [2][]byte
+	var read []string
+	for i, name := range []string{"passwd", "group"} {
+		path := filepath.Join(etc, name)
+		if b, err := os.ReadFile(path); err == nil {
+			data[i] = b
+			read = append(read, path)
+		}
 	}
-	passwdFile := filepath.Join(etc, "passwd")
-	if data, err := os.ReadFile(passwdFile); err == nil {
-		acc.Source = append(acc.Source, passwdFile)
-		eachRecord(data, func(f []string) {
-			// name:password:UID:GID:gecos:home:shell
-			if len(f) < 4 {
-				return
-			}
-			acc.Users[f[0]] = gidName[f[3]]
-			if uid, err := strconv.Atoi(f[2]); err == nil {
-				if _, dup := ids.users[uid]; !dup {
-					ids.users[uid] = f[0]
-				}
-			}
-		})
-	}
-	if len(acc.Source) == 0 {
+	t := accounts.Read(data[0], data[1])
+	ids := &idNames{users: t.UserNames, groups: t.GroupNames}
+	if len(read) == 0 {
 		return ids, nil
 	}
-	return ids, acc
-}
-
-func eachRecord(data []byte, fn func([]string)) {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		fn(strings.Split(line, ":"))
-	}
+	t.Accounts.Source = read
+	return ids, t.Accounts
 }
