@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -41,7 +42,50 @@ func (p *parser) yamlError(err error) *lint.LoadError {
 		}
 		return &lint.LoadError{Pos: lint.Pos{File: p.file, Line: line}, Msg: msg, Err: err}
 	}
-	return &lint.LoadError{Pos: lint.Pos{File: p.file}, Msg: strings.TrimPrefix(msg, "yaml: "), Err: err}
+	// yaml.v3 gives no line for its reader's errors (a control character,
+	// invalid UTF-8), wherever they are, nor for an error on the first line.
+	pos := lint.Pos{File: p.file, Line: 1}
+	if i := notYAMLText(p.data); i >= 0 && (strings.Contains(msg, "control characters") || strings.Contains(msg, "UTF-8")) {
+		pos.Line, pos.Col = yamlLineCol(p.data, i)
+	}
+	return &lint.LoadError{Pos: pos, Msg: strings.TrimPrefix(msg, "yaml: "), Err: err}
+}
+
+// yamlLineCol returns the line and (byte) column of offset i, counting line
+// breaks as yaml.v3 does for its own positions: CRLF, CR, LF, NEL, LS, PS.
+func yamlLineCol(data []byte, i int) (line, col int) {
+	line, start := 1, 0
+	for j := 0; j < i; {
+		r, n := utf8.DecodeRune(data[j:])
+		switch {
+		case r == '\r' && j+1 < i && data[j+1] == '\n':
+			n = 2
+			fallthrough
+		case r == '\r' || r == '\n' || r == 0x85 || r == 0x2028 || r == 0x2029:
+			line, start = line+1, j+n
+		}
+		j += n
+	}
+	return line, i - start + 1
+}
+
+// notYAMLText returns the offset of the first byte of data that YAML does
+// not allow (invalid UTF-8, or a character outside YAML's printable set
+// other than tab, LF and CR), or -1.
+func notYAMLText(data []byte) int {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			return i
+		case r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0x7e || r == 0x85 || r >= 0xa0 && r <= 0xd7ff ||
+			r >= 0xe000 && r <= 0xfffd || r >= 0x10000:
+		default:
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 func deref(n *yaml.Node) *yaml.Node {

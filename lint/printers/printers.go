@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -158,17 +159,45 @@ func ruleIndex(rules []*lint.Rule) map[string]int {
 }
 
 // where is a position for the line-oriented formats: the tool's name when
-// there is no file, as gcc writes "gcc: error: …".
+// there is no file, as gcc writes "gcc: error: …". Control characters in
+// the file's name are escaped: a name holding a line break must not break
+// the line, or forge another one.
 func where(p lint.Pos) string {
 	if p.File == "" {
 		return ToolName
 	}
+	p.File = escapeControls(p.File)
 	return p.String()
 }
 
-// oneLine keeps a message on its line.
+// oneLine keeps a message on its line, and escapes the other control
+// characters, so that a value quoted from a file cannot drive the terminal.
 func oneLine(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	return escapeControls(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s))
+}
+
+// escapeControls writes the ASCII control characters but tab as Go escapes
+// (\n, \x1b). Other bytes, invalid UTF-8 included, are kept.
+func escapeControls(s string) string {
+	isControl := func(c byte) bool { return c < 0x20 && c != '\t' || c == 0x7f }
+	i := 0
+	for i < len(s) && !isControl(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		if c := s[i]; isControl(c) {
+			q := strconv.QuoteRune(rune(c))
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // end returns the span's end, or its start when the end is unset or before it.

@@ -63,7 +63,7 @@ func (Text) Print(w io.Writer, r *Report, o Options) error {
 			}
 			for _, line := range strings.Split(strings.TrimRight(f.Fix.Replacement, "\n"), "\n") {
 				if line != "" {
-					fmt.Fprintf(bw, "      %s%s%s\n", c.green, line, c.reset)
+					fmt.Fprintf(bw, "      %s%s%s\n", c.green, escapeControls(line), c.reset)
 				}
 			}
 		}

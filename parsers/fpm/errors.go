@@ -16,6 +16,11 @@ const nullValueMsg = "value is NULL for a ZEND_INI_PARSER_ENTRY"
 // newline, or a whole php.ini. pos maps an offset in buf to a position.
 func syntaxError(e *iniError, pos func(int) lint.Pos, buf []byte) *lint.LoadError {
 	what, fix, at := describeSyntax(e, buf)
+	if n := len(buf); n > 0 && buf[n-1] == '\n' && at >= n {
+		// The end of the buffer is past its last line: say the end of
+		// that line (a php-fpm line's buffer ends in its newline).
+		at = n - 1
+	}
 	return &lint.LoadError{Pos: pos(at), Msg: fmt.Sprintf("%s: php-fpm fails with \"%s\"; %s", what, e.phpMessage(), fix)}
 }
 

@@ -1,0 +1,229 @@
+package nginx_test
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/parsers/nginx"
+	"github.com/nginx502-lint/nginx502-lint/parsers/source"
+	"github.com/nginx502-lint/nginx502-lint/rules"
+)
+
+// The fuzz targets of the nginx loader. Each builds an in-memory tree in
+// source.FS's Overlay under an empty --root (so that no fuzzed path reaches
+// the host's files), loads it the way the CLI does, runs every rule on the
+// model, and checks more than "no panic": every error is a lint.LoadError
+// with a file, and every position (errors, directives, arguments, findings)
+// names a file of the tree and a line and column inside it.
+//
+//	go test ./parsers/nginx -run '^$' -fuzz '^FuzzLoad$' -fuzztime 5m
+//	go test ./parsers/nginx -run '^$' -fuzz '^FuzzLoadDump$' -fuzztime 5m
+//
+// Seeds come from testdata and, when present, ../shared/corpus/nginx.
+
+const (
+	fuzzMain = "/etc/nginx/nginx.conf"
+	fuzzA    = "/etc/nginx/a.conf"
+	// fuzzSplit cuts the third input into the files conf.d/0.conf, 1.conf…:
+	// four or more make the loader read them in parallel.
+	fuzzSplit = "\n#---\n"
+)
+
+// seedMax leaves large files out of the seeds: mutating them is slow.
+const seedMax = 64 << 10
+
+// corpusDir is ../shared/corpus from this package's directory.
+const corpusDir = "../../../shared/corpus"
+
+// seedFiles calls add with the content of every regular file below the
+// directories that exist (a missing ../shared is no error).
+func seedFiles(tb testing.TB, add func(path string, data []byte), dirs ...string) {
+	tb.Helper()
+	for _, dir := range dirs {
+		if _, err := os.Stat(dir); err != nil {
+			continue
+		}
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return nil //nolint:nilerr // an unreadable corner of the corpus is no seed
+			}
+			if fi, err := d.Info(); err != nil || fi.Size() > seedMax {
+				return nil //nolint:nilerr // too big to mutate, or gone
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return nil //nolint:nilerr // as above
+			}
+			add(p, data)
+			return nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// fuzzTree maps the fuzzed inputs to files under root.
+func fuzzTree(root string, main, a, confd []byte) map[string][]byte {
+	files := map[string][]byte{
+		root + fuzzMain: main,
+		root + fuzzA:    a,
+	}
+	for i, part := range bytes.SplitN(confd, []byte(fuzzSplit), 6) {
+		files[root+"/etc/nginx/conf.d/"+string(rune('0'+i))+".conf"] = part
+	}
+	return files
+}
+
+func FuzzLoad(f *testing.F) {
+	for _, s := range [][3]string{
+		{"events {}\nhttp {\n\tinclude a.conf;\n\tinclude conf.d/*.conf;\n}\n", "upstream php { server unix:/run/php.sock; }\n", "server { listen 80; location ~ \\.php$ { fastcgi_pass php; } }\n"},
+		{"include a.conf;\n", "include nginx.conf;\n", ""},
+		{"http { include /etc/nginx/conf.d/*.conf; }", "", "server {\n" + fuzzSplit + "}\n" + fuzzSplit + "server { listen 1; }" + fuzzSplit + "include /etc/nginx/a.conf;"},
+		{"http { include conf.d/[; include a.conf { } include; include a b; }", "server { listen 80 }", "x"},
+		{"user www-data;\nhttp { server { location / { proxy_pass http://u; } } upstream u { server 127.0.0.1:1 down; } }", "", ""},
+		{"http { include conf.d/*; }", "", "a;" + fuzzSplit + "b;" + fuzzSplit + "c;" + fuzzSplit + "d;" + fuzzSplit + "include /etc/nginx/a.conf;"},
+	} {
+		f.Add([]byte(s[0]), []byte(s[1]), []byte(s[2]))
+	}
+	seedFiles(f, func(_ string, data []byte) {
+		f.Add(data, []byte(nil), []byte(nil))
+	}, "../../testdata/nginx", "../../testdata/badinput", "../../testdata/example/etc/nginx", corpusDir+"/nginx")
+	root := f.TempDir() // empty: only the overlay exists under it
+	f.Fuzz(func(t *testing.T, main, a, confd []byte) {
+		if bytes.Contains(main, []byte("..")) || bytes.Contains(a, []byte("..")) || bytes.Contains(confd, []byte("..")) {
+			// "../../.." climbs out of --root (FS.Path joins and cleans):
+			// the host's files are no input of this target.
+			t.Skip()
+		}
+		files := fuzzTree(root, main, a, confd)
+		fsys := &source.FS{Root: root, Overlay: files}
+		n, sources, err := nginx.Load(fsys, root+fuzzMain)
+		checkNginx(t, files, n, sources, err)
+	})
+}
+
+func FuzzLoadDump(f *testing.F) {
+	for _, s := range []string{
+		"# configuration file /etc/nginx/nginx.conf:\nhttp { include conf.d/*.conf; }\n\n# configuration file /etc/nginx/conf.d/a.conf:\nserver { listen 80; }\n",
+		"nginx: [emerg] unknown directive \"x\"\nnginx: configuration file /etc/nginx/nginx.conf test failed\n",
+		"# configuration file /etc/nginx/nginx.conf\nx;\n",
+		"# configuration file nginx.conf:\ninclude a.conf;\n# configuration file a.conf:\ninclude nginx.conf;\n",
+		"# configuration file /a:\n# configuration file /a:\n",
+		"# configuration file /a:\n# configuration file b:\nx",
+		"",
+	} {
+		f.Add([]byte(s))
+	}
+	seedFiles(f, func(_ string, data []byte) { f.Add(data) }, "../../testdata/nginx/dump", "../../testdata/badinput/dump-bad-marker")
+	root := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if bytes.Contains(data, []byte("..")) {
+			t.Skip() // see FuzzLoad
+		}
+		const name = "nginx-T.txt"
+		fsys := &source.FS{Root: root}
+		n, sources, err := nginx.LoadDump(fsys, name, data)
+		files := map[string][]byte{name: data}
+		for p, d := range fsys.Overlay {
+			files[p] = d
+		}
+		checkNginx(t, files, n, sources, err)
+	})
+}
+
+// checkNginx checks what a load returned against the files it was given.
+func checkNginx(t *testing.T, files map[string][]byte, n *lint.Nginx, sources []*lint.Source, err error) {
+	t.Helper()
+	pc := posChecker{t: t, files: files}
+	if err != nil {
+		var les lint.LoadErrors
+		if !errors.As(err, &les) || len(les) == 0 {
+			t.Fatalf("error %T is not a lint.LoadErrors: %v", err, err)
+		}
+		for _, e := range les {
+			if e == nil {
+				t.Fatal("a nil LoadError")
+			}
+			pc.check("load error "+e.Msg, e.Pos)
+		}
+	}
+	if n == nil || n.Root == nil {
+		t.Fatal("no model")
+	}
+	for _, s := range sources {
+		if _, ok := files[s.Path]; !ok {
+			t.Fatalf("source %q is not a file of the tree", s.Path)
+		}
+		for _, c := range s.Comments {
+			pc.check("comment", c.Pos)
+		}
+	}
+	n.Root.Walk(func(d *lint.Directive) bool {
+		if d == n.Root {
+			return true
+		}
+		pc.check("directive "+d.Name, d.Span.Start)
+		pc.check("end of "+d.Name, d.Span.End)
+		if d.Span.End.File == d.Span.Start.File && d.Span.End.Before(d.Span.Start) {
+			t.Fatalf("directive %q ends (%v) before it starts (%v)", d.Name, d.Span.End, d.Span.Start)
+		}
+		if d.BlockEnd != (lint.Pos{}) {
+			pc.check("} of "+d.Name, d.BlockEnd)
+		}
+		for _, a := range d.Args {
+			pc.check("argument of "+d.Name, a.Pos)
+		}
+		return true
+	})
+	for _, h := range n.Hops {
+		pc.check("hop", h.Pos)
+	}
+	for _, u := range n.Upstreams {
+		for _, s := range u.Servers {
+			pc.check("upstream server", s.Pos)
+		}
+	}
+	m := &lint.Model{Nginx: n, Sources: sources}
+	for _, fd := range lint.Run(m, rules.All()) {
+		if strings.Contains(fd.Message, "internal error") {
+			t.Fatalf("rule %s panicked: %s", fd.Rule, fd.Message)
+		}
+		pc.check("finding "+fd.Rule+": "+fd.Message, fd.Span.Start)
+		if fd.Span.End != (lint.Pos{}) {
+			pc.check("end of finding "+fd.Rule, fd.Span.End)
+		}
+		for _, r := range fd.Related {
+			pc.check("related place of "+fd.Rule, r.Pos)
+		}
+	}
+}
+
+// posChecker checks positions against the files they name.
+type posChecker struct {
+	t     *testing.T
+	files map[string][]byte
+}
+
+// check fails unless p names a file of the tree, a line of it and a column
+// of that line (one past its end for the end of a line or file).
+func (pc posChecker) check(what string, p lint.Pos) {
+	pc.t.Helper()
+	data, ok := pc.files[p.File]
+	if !ok {
+		pc.t.Fatalf("%s: position %v is not in a file of the tree", what, p)
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	if p.Line < 1 || p.Line > len(lines) {
+		pc.t.Fatalf("%s: line %d of %v is outside the file's %d lines", what, p.Line, p, len(lines))
+	}
+	if p.Col < 1 || p.Col > len(lines[p.Line-1])+1 {
+		pc.t.Fatalf("%s: column %d of %v is outside line %d (%d bytes)", what, p.Col, p, p.Line, len(lines[p.Line-1]))
+	}
+}
