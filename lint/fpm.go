@@ -1,6 +1,10 @@
 package lint
 
-import "sort"
+import (
+	"path"
+	"sort"
+	"strconv"
+)
 
 // FPM is one PHP-FPM master process's configuration: its php-fpm.conf with
 // the [global] section, every pool it loads through include=, and the
@@ -271,15 +275,59 @@ type Model struct {
 	Sources []*Source `json:"sources"`
 	// Live holds what --live observed on this host; nil without --live.
 	Live *LiveFacts `json:"live,omitempty"`
+
+	pools     []*Pool
+	listening map[string][]*Pool
 }
 
 // Pools returns every pool of every FPM.
 func (m *Model) Pools() []*Pool {
+	if m.pools != nil {
+		return m.pools[:len(m.pools):len(m.pools)]
+	}
 	var pools []*Pool
 	for _, f := range m.FPMs {
 		pools = append(pools, f.Pools...)
 	}
 	return pools
+}
+
+// Index prepares the model for the rules: the nginx tree's large blocks are
+// indexed by name, the pools collected once and indexed by where they
+// listen. Call it once the model is complete; it must not change afterwards.
+func (m *Model) Index() {
+	if m.Nginx != nil && m.Nginx.Root != nil {
+		m.Nginx.Root.Index()
+	}
+	m.pools = nil
+	pools := m.Pools()
+	m.pools = pools
+	m.listening = map[string][]*Pool{}
+	for _, p := range pools {
+		if k := p.Listen.key(); k != "" {
+			m.listening[k] = append(m.listening[k], p)
+		}
+	}
+}
+
+func (l Listen) key() string {
+	switch l.Kind {
+	case ListenUnix:
+		return "unix:" + path.Clean(l.Path)
+	case ListenTCP:
+		return "tcp:" + strconv.Itoa(l.Port)
+	}
+	return ""
+}
+
+// Listening returns, in model order, the pools that may listen on a unix
+// socket at path (kind ListenUnix) or on TCP port (ListenTCP); ok is false
+// when the model was not indexed.
+func (m *Model) Listening(kind ListenKind, path string, port int) (pools []*Pool, ok bool) {
+	if m.listening == nil {
+		return nil, false
+	}
+	return m.listening[Listen{Kind: kind, Path: path, Port: port}.key()], true
 }
 
 // Source returns the source with the given path, or nil.

@@ -39,6 +39,30 @@ type Directive struct {
 	// Include is the include directive whose file this directive was read
 	// from, nil for the main file. Follow Include.Include for the chain.
 	Include *Directive `json:"-"`
+
+	// byName indexes a large Block by directive name (see Index).
+	byName map[string][]*Directive
+}
+
+// indexMin is the size from which Index indexes a block.
+const indexMin = 32
+
+// Index indexes the large blocks under d by directive name, so that
+// Children, Child and Effective do not scan the http block's thousands of
+// servers for every location. Call it once the tree is complete; the tree
+// must not change afterwards.
+func (d *Directive) Index() {
+	if len(d.Block) >= indexMin {
+		d.byName = make(map[string][]*Directive)
+		for _, c := range d.Block {
+			d.byName[c.Name] = append(d.byName[c.Name], c)
+		}
+	}
+	for _, c := range d.Block {
+		if c.Block != nil {
+			c.Index()
+		}
+	}
 }
 
 // Arg is one argument of a directive, with quotes and escapes as nginx
@@ -147,6 +171,10 @@ func hasEscape(v string) bool {
 
 // Children returns the directives named name directly inside d's block.
 func (d *Directive) Children(name string) []*Directive {
+	if d.byName != nil {
+		cs := d.byName[name]
+		return cs[:len(cs):len(cs)]
+	}
 	var out []*Directive
 	for _, c := range d.Block {
 		if c.Name == name {
@@ -158,6 +186,12 @@ func (d *Directive) Children(name string) []*Directive {
 
 // Child returns the last directive named name directly inside d's block.
 func (d *Directive) Child(name string) *Directive {
+	if d.byName != nil {
+		if cs := d.byName[name]; len(cs) > 0 {
+			return cs[len(cs)-1]
+		}
+		return nil
+	}
 	for i := len(d.Block) - 1; i >= 0; i-- {
 		if d.Block[i].Name == name {
 			return d.Block[i]

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
 	"github.com/nginx502-lint/nginx502-lint/parsers/fpm"
@@ -49,9 +50,11 @@ const discoverDepth = 4
 func Load(opts Options) (*lint.Model, error) {
 	fsys := &source.FS{Root: opts.Root, MaxSize: opts.MaxFileSize, Overlay: opts.Overlay}
 	l := &loader{opts: opts, fsys: fsys, model: &lint.Model{}, seen: map[string]bool{}}
+	l.startAhead()
 	for _, p := range opts.Paths {
 		l.loadPath(p)
 	}
+	l.wg.Wait()
 	if l.model.Nginx == nil && len(l.model.FPMs) == 0 && len(l.errs) == 0 {
 		l.errs = append(l.errs, &lint.LoadError{Msg: "nothing to check: no nginx.conf, php-fpm.conf or pool file found in " + strings.Join(opts.Paths, ", ")})
 	}
@@ -70,6 +73,113 @@ type loader struct {
 	sources []*lint.Source
 	errs    lint.LoadErrors
 	seen    map[string]bool // main files already loaded
+
+	// discovered remembers discover's answer by directory.
+	discovered map[string][2][]string
+	// ahead holds the loads started in the background, by kind and main
+	// file; wg waits for them.
+	ahead map[aheadKey]*loaded
+	wg    sync.WaitGroup
+}
+
+type aheadKey struct {
+	kind lint.SourceKind
+	path string
+}
+
+// loaded is what loading one nginx.conf or one php-fpm.conf (with its
+// php.ini) gave.
+type loaded struct {
+	done    chan struct{} // closed once the fields are set
+	nginx   *lint.Nginx
+	fpm     *lint.FPM
+	sources []*lint.Source
+	err     error
+	// php.ini of an FPM: hasIni says it has one.
+	hasIni     bool
+	ini        *lint.PHPIni
+	iniSources []*lint.Source
+	iniErr     error
+}
+
+// startAhead starts loading, in the background, every configuration found
+// in the directories given, so that nginx's and the PHP-FPMs' files are read
+// at the same time; loadNginx and loadFPM then take the results in the
+// usual order, so that sources and errors come out as if loaded one after
+// the other. Only when every argument is a directory: a file may be an
+// nginx -T dump, whose loading adds to the overlay the others read.
+func (l *loader) startAhead() {
+	var mains []aheadKey
+	for _, arg := range l.opts.Paths {
+		if arg == "-" {
+			return
+		}
+		path := l.fsys.Path(arg)
+		if _, ok := l.opts.Overlay[path]; ok {
+			return
+		}
+		real, err := l.fsys.Resolve(path)
+		if err != nil {
+			return
+		}
+		if fi, err := os.Stat(real); err != nil || !fi.IsDir() {
+			return
+		}
+		nginxMains, fpmMains := l.discover(path)
+		for _, m := range nginxMains {
+			mains = append(mains, aheadKey{lint.KindNginx, m})
+		}
+		for _, m := range fpmMains {
+			mains = append(mains, aheadKey{lint.KindFPM, m})
+		}
+	}
+	if len(mains) < 2 {
+		return
+	}
+	l.ahead = make(map[aheadKey]*loaded, len(mains))
+	for _, k := range mains {
+		if _, dup := l.ahead[k]; dup {
+			continue
+		}
+		r := &loaded{done: make(chan struct{})}
+		l.ahead[k] = r
+		l.wg.Go(func() {
+			defer close(r.done)
+			if k.kind == lint.KindNginx {
+				l.loadNginxNow(r, k.path)
+			} else {
+				l.loadFPMNow(r, k.path)
+			}
+		})
+	}
+}
+
+// result returns the load of kind of path started ahead, once done, or nil.
+func (l *loader) result(kind lint.SourceKind, path string) *loaded {
+	r, ok := l.ahead[aheadKey{kind, path}]
+	if !ok {
+		return nil
+	}
+	<-r.done
+	return r
+}
+
+// loadNginxNow loads an nginx configuration into r, touching nothing else.
+func (l *loader) loadNginxNow(r *loaded, path string) {
+	r.nginx, r.sources, r.err = nginx.Load(l.fsys, path)
+}
+
+// loadFPMNow loads a php-fpm.conf and its php.ini into r, touching nothing
+// else.
+func (l *loader) loadFPMNow(r *loaded, path string) {
+	r.fpm, r.sources, r.err = fpm.Load(l.fsys, path, l.fpmOptions(path))
+	if r.fpm == nil {
+		return
+	}
+	if files := fpm.PHPIniFiles(l.fsys, path); len(files) > 0 {
+		r.hasIni = true
+		r.ini, r.iniSources, r.iniErr = fpm.LoadPHPIni(l.fsys, files)
+	}
 }
 
 func (l *loader) fail(err error) {
@@ -125,6 +235,18 @@ func (l *loader) loadPath(arg string) {
 // discover finds nginx.conf and php-fpm.conf files below dir. A directory
 // that holds nginx.conf is not searched further for nginx.conf files.
 func (l *loader) discover(dir string) (nginxMains, fpmMains []string) {
+	if found, ok := l.discovered[dir]; ok {
+		return found[0], found[1]
+	}
+	nginxMains, fpmMains = l.discoverUncached(dir)
+	if l.discovered == nil {
+		l.discovered = map[string][2][]string{}
+	}
+	l.discovered[dir] = [2][]string{nginxMains, fpmMains}
+	return nginxMains, fpmMains
+}
+
+func (l *loader) discoverUncached(dir string) (nginxMains, fpmMains []string) {
 	real, err := l.fsys.Resolve(dir)
 	if err != nil {
 		return nil, nil
@@ -234,13 +356,17 @@ func (l *loader) loadNginx(path string) {
 		l.fail(&lint.LoadError{Pos: lint.Pos{File: path}, Msg: "a second nginx configuration (already loaded " + l.model.Nginx.File + "): lint one nginx at a time"})
 		return
 	}
-	ng, sources, err := nginx.Load(l.fsys, path)
-	l.sources = append(l.sources, sources...)
-	if err != nil {
-		l.fail(err)
+	r := l.result(lint.KindNginx, path)
+	if r == nil {
+		r = &loaded{}
+		l.loadNginxNow(r, path)
 	}
-	if ng != nil {
-		l.model.Nginx = ng
+	l.sources = append(l.sources, r.sources...)
+	if r.err != nil {
+		l.fail(r.err)
+	}
+	if r.nginx != nil {
+		l.model.Nginx = r.nginx
 	}
 }
 
@@ -284,16 +410,26 @@ func (l *loader) loadFPM(path string) {
 		return
 	}
 	l.seen[path] = true
-	f, sources, err := fpm.Load(l.fsys, path, l.fpmOptions(path))
-	l.sources = append(l.sources, sources...)
-	if err != nil {
-		l.fail(err)
+	r := l.result(lint.KindFPM, path)
+	if r == nil {
+		r = &loaded{}
+		l.loadFPMNow(r, path)
 	}
-	if f == nil {
+	l.sources = append(l.sources, r.sources...)
+	if r.err != nil {
+		l.fail(r.err)
+	}
+	if r.fpm == nil {
 		return
 	}
-	l.addPHPIni(f, path)
-	l.model.FPMs = append(l.model.FPMs, f)
+	if r.hasIni {
+		l.sources = append(l.sources, r.iniSources...)
+		if r.iniErr != nil {
+			l.fail(r.iniErr)
+		}
+		r.fpm.PHPIni = r.ini
+	}
+	l.model.FPMs = append(l.model.FPMs, r.fpm)
 }
 
 func (l *loader) loadPool(path string) {
@@ -309,19 +445,6 @@ func (l *loader) loadPool(path string) {
 	if f != nil {
 		l.model.FPMs = append(l.model.FPMs, f)
 	}
-}
-
-func (l *loader) addPHPIni(f *lint.FPM, conf string) {
-	files := fpm.PHPIniFiles(l.fsys, conf)
-	if len(files) == 0 {
-		return
-	}
-	ini, sources, err := fpm.LoadPHPIni(l.fsys, files)
-	l.sources = append(l.sources, sources...)
-	if err != nil {
-		l.fail(err)
-	}
-	f.PHPIni = ini
 }
 
 // wantAccounts says whether to read passwd/group: under --root, or when the

@@ -78,7 +78,18 @@ func isRelativeSocket(t lint.Target) bool {
 // cleaned; TCP addresses by port, then address: a pool on all interfaces
 // takes any local address, localhost means 127.0.0.1 and ::1.
 func matchPool(m *lint.Model, t lint.Target) *lint.Pool {
-	for _, p := range m.Pools() {
+	pools := m.Pools()
+	switch t.Kind {
+	case lint.TargetUnix:
+		if ps, ok := m.Listening(lint.ListenUnix, t.Path, 0); ok {
+			pools = ps
+		}
+	case lint.TargetTCP:
+		if ps, ok := m.Listening(lint.ListenTCP, "", t.Port); ok {
+			pools = ps
+		}
+	}
+	for _, p := range pools {
 		if listens(p, t) {
 			return p
 		}

@@ -36,9 +36,10 @@ fastcgi_buffers 16 16k;`,
 }
 
 func checkBufferStartupRelation(m *lint.Model, r *lint.Reporter) {
+	lv := levels{}
 	for _, block := range httpBlocks(m) {
 		for _, module := range bufferModules {
-			s, ok := effectiveBuffers(block, module)
+			s, ok := effectiveBuffers(lv, block, module)
 			if !ok {
 				continue
 			}

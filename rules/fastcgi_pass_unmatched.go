@@ -38,6 +38,7 @@ func checkFastCGIPassUnmatched(m *lint.Model, r *lint.Reporter) {
 	if !hasPools(m) {
 		return
 	}
+	closest := map[string]*lint.Pool{} // by target address
 	for _, b := range fastcgiBackends(m) {
 		if isRelativeSocket(b.target) || matchPool(m, b.target) != nil {
 			continue
@@ -46,11 +47,17 @@ func checkFastCGIPassUnmatched(m *lint.Model, r *lint.Reporter) {
 			reportRemoteBackend(m, r, b)
 			continue
 		}
-		reportUnmatched(m, r, b)
+		addr := targetAddress(b.target)
+		p, ok := closest[addr]
+		if !ok {
+			p = closestPool(m, b.target)
+			closest[addr] = p
+		}
+		reportUnmatched(r, b, p)
 	}
 }
 
-func reportUnmatched(m *lint.Model, r *lint.Reporter, b backend) {
+func reportUnmatched(r *lint.Reporter, b backend, closest *lint.Pool) {
 	addr := targetAddress(b.target)
 	f := lint.Finding{
 		Span: span(b.directive()),
@@ -65,7 +72,6 @@ func reportUnmatched(m *lint.Model, r *lint.Reporter, b backend) {
 	if b.server != nil {
 		f.Related = append(f.Related, lint.Related{Pos: b.hop.Pos, Message: fmt.Sprintf("used by fastcgi_pass %s here", b.hop.Target.Raw)})
 	}
-	closest := closestPool(m, b.target)
 	if closest == nil {
 		f.Fix = &lint.Fix{Text: "add a listen line to the pool nginx should reach"}
 		r.Report(f)

@@ -11,6 +11,7 @@
 package fpm
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -55,6 +56,12 @@ func LoadPool(fsys *source.FS, poolFile string, opts Options) (*lint.FPM, []*lin
 }
 
 func load(fsys *source.FS, file string, opts Options, standalone bool) (*lint.FPM, []*lint.Source, error) {
+	return loadWith(fsys, file, opts, standalone, minPrefetch)
+}
+
+// loadWith is load reading the files of an include= in parallel from
+// minPrefetch of them on (tests compare with reading them in order).
+func loadWith(fsys *source.FS, file string, opts Options, standalone bool, minPrefetch int) (*lint.FPM, []*lint.Source, error) {
 	if fsys == nil {
 		fsys = &source.FS{}
 	}
@@ -87,6 +94,7 @@ func load(fsys *source.FS, file string, opts Options, standalone bool) (*lint.FP
 			consts:   constants(version),
 			fallback: hasFallback(version),
 		},
+		minPrefetch: minPrefetch,
 	}
 	l.loadFile(file, 1, lint.Pos{})
 	for _, p := range f.Pools {
@@ -119,6 +127,10 @@ type loader struct {
 	sources []*lint.Source
 	read    map[string]*lint.Source // by path
 	errs    lint.LoadErrors
+	// prefetched holds the files of an include= scanned in parallel, by
+	// path, until loadFile takes them; from minPrefetch files on.
+	prefetched  map[string]scanned
+	minPrefetch int
 }
 
 func (l *loader) fail(pos lint.Pos, format string, args ...any) {
@@ -132,11 +144,17 @@ func (l *loader) loadFile(path string, depth int, from lint.Pos) {
 		l.fail(from, "include= nests more than %d files deep: php-fpm fails with \"failed to include more than 5 files recursively\"; include the pool files from php-fpm.conf directly", maxIncludeDepth)
 		return
 	}
-	file, err := l.fsys.ReadFile(path)
-	if err != nil {
-		l.readError(err, from)
+	sc, ok := l.prefetched[path]
+	if ok {
+		delete(l.prefetched, path)
+	} else {
+		sc = l.scan(path)
+	}
+	if sc.err != nil {
+		l.readError(sc.err, from)
 		return
 	}
+	file := sc.file
 	// A file included twice is read twice, as php-fpm does, but listed once.
 	src, again := l.read[file.Path]
 	if !again {
@@ -145,27 +163,16 @@ func (l *loader) loadFile(path string, depth int, from lint.Pos) {
 		l.read[file.Path] = src
 	}
 
-	data := file.Data
 	var prevValueEnd byte // last byte of the previous line's value, for hints
-	for lineNo, start := 1, 0; start < len(data); lineNo++ {
-		end := start
-		for end < len(data) && data[end] != '\n' {
-			end++
-		}
-		line := data[start:end]
-		var buf []byte
-		if end < len(data) {
-			buf = data[start : end+1]
-		} else {
-			buf = append(append(make([]byte, 0, len(line)+1), line...), '\n')
-		}
-		start = end + 1
+	for i := range sc.lines {
+		sl := &sc.lines[i]
+		lineNo, line, buf := sl.no, sl.line, sl.buf
 		if len(line) == 0 {
 			// php-fpm skips empty lines without parsing them.
 			prevValueEnd = 0
 			continue
 		}
-		events, perr, comments := parseINI(buf, l.res)
+		events, perr, comments := sl.events, sl.perr, sl.comments
 		for _, c := range comments {
 			if again {
 				break
@@ -198,6 +205,79 @@ func (l *loader) loadFile(path string, depth int, from lint.Pos) {
 				prevValueEnd = t[len(t)-1]
 			}
 		}
+	}
+}
+
+// scanned is a file read and cut into parsed lines: the part of loading a
+// file that depends on nothing else, done ahead for the files of a glob.
+type scanned struct {
+	file  *source.File
+	err   error
+	lines []scannedLine
+}
+
+// scannedLine is one line of a file as parseINI reads it.
+type scannedLine struct {
+	no        int
+	line, buf []byte // without and with its '\n'
+	events    []iniEvent
+	perr      *iniError
+	comments  []iniComment
+}
+
+// scan reads the file at path and parses each of its lines, as php-fpm
+// does, one at a time (the empty ones are kept, unparsed). It changes
+// nothing in the loader, so that several can run at once.
+func (l *loader) scan(path string) scanned {
+	file, err := l.fsys.ReadFile(path)
+	if err != nil {
+		return scanned{err: err}
+	}
+	sc := scanned{file: file, lines: make([]scannedLine, 0, bytes.Count(file.Data, []byte{'\n'})+1)}
+	data := file.Data
+	for lineNo, start := 1, 0; start < len(data); lineNo++ {
+		end := start
+		for end < len(data) && data[end] != '\n' {
+			end++
+		}
+		sl := scannedLine{no: lineNo, line: data[start:end]}
+		if end < len(data) {
+			sl.buf = data[start : end+1]
+		} else {
+			sl.buf = append(append(make([]byte, 0, len(sl.line)+1), sl.line...), '\n')
+		}
+		start = end + 1
+		if len(sl.line) > 0 {
+			sl.events, sl.perr, sl.comments = parseINI(sl.buf, l.res)
+		}
+		sc.lines = append(sc.lines, sl)
+	}
+	return sc
+}
+
+// minPrefetch is the number of files an include= must match before they
+// are read and parsed in parallel.
+const minPrefetch = 4
+
+// prefetch scans the files of one include= in parallel; loadFile then
+// applies them in order, as php-fpm reads them.
+func (l *loader) prefetch(paths []string) {
+	var todo []string
+	for _, p := range paths {
+		if _, ok := l.prefetched[p]; !ok {
+			todo = append(todo, p)
+		}
+	}
+	if len(todo) < l.minPrefetch {
+		return
+	}
+	results := make([]scanned, len(todo))
+	source.Each(len(todo), func(i int) { results[i] = l.scan(todo[i]) })
+	if l.prefetched == nil {
+		l.prefetched = make(map[string]scanned, len(todo))
+	}
+	for i, p := range todo {
+		l.prefetched[p] = results[i]
 	}
 }
 
@@ -358,10 +438,16 @@ func (l *loader) include(pattern string, at lint.Pos, depth int) {
 			matches = []string{mapped}
 		}
 	}
+	files := matches[:0:0]
 	for _, m := range matches {
-		if l.isDir(m) {
-			continue
+		if !l.isDir(m) {
+			files = append(files, m)
 		}
+	}
+	if depth+1 <= maxIncludeDepth {
+		l.prefetch(files)
+	}
+	for _, m := range files {
 		inc.Files = append(inc.Files, m)
 		l.loadFile(m, depth+1, at)
 	}

@@ -64,7 +64,10 @@ func splitDump(name string, data []byte) ([]dumpFile, *lint.LoadError) {
 		if i := bytes.IndexByte(data[off:], '\n'); i >= 0 {
 			end, next = off+i, off+i+1
 		}
-		line := string(data[off:end])
+		var line string // only the lines that may matter are copied
+		if len(files) == 0 || bytes.HasPrefix(data[off:end], []byte(dumpMarker)) {
+			line = string(data[off:end])
+		}
 		path, isMarker := markerPath(line)
 		if len(files) == 0 {
 			pos := lint.Pos{File: name, Line: lineNo, Col: 1}

@@ -4,11 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
@@ -40,9 +37,14 @@ type loader struct {
 	// prefetched holds the files of a glob read and parsed in parallel,
 	// by path as reached, until read takes them.
 	prefetched map[string]fetched
-	sources    []*lint.Source
-	errs       lint.LoadErrors
-	slab       dirSlab
+	// minPrefetch is the number of new files a glob must match to be read
+	// in parallel (tests raise it to compare with reading in order).
+	minPrefetch int
+	// dirs lists the files of an nginx -T dump by directory (dumpDirs).
+	dirs    map[string][]string
+	sources []*lint.Source
+	errs    lint.LoadErrors
+	slab    dirSlab
 }
 
 // file is a file read and parsed once. Its directives go into the tree
@@ -67,6 +69,8 @@ func newLoader(fsys *source.FS, mainFile string) *loader {
 		prefix: filepath.Dir(mainFile),
 		files:  map[string]*file{},
 		real:   map[string]string{},
+
+		minPrefetch: minPrefetch,
 	}
 }
 
@@ -183,25 +187,11 @@ func (l *loader) prefetch(paths []string) {
 			}
 		}
 	}
-	if len(todo) < minPrefetch {
+	if len(todo) < l.minPrefetch {
 		return
 	}
 	results := make([]fetched, len(todo))
-	workers := min(len(todo), 2*runtime.GOMAXPROCS(0))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(todo) {
-					return
-				}
-				results[i] = l.fetch(todo[i], true)
-			}
-		})
-	}
-	wg.Wait()
+	source.Each(len(todo), func(i int) { results[i] = l.fetch(todo[i], true) })
 	if l.prefetched == nil {
 		l.prefetched = make(map[string]fetched, len(todo))
 	}
@@ -321,13 +311,36 @@ func (l *loader) glob(pattern string) ([]string, error) {
 		return nil, fmt.Errorf("bad include pattern: %w", err)
 	}
 	var out []string
-	for p := range l.fsys.Overlay {
-		if ok, _ := filepath.Match(pattern, p); ok {
-			out = append(out, p)
+	if dir := filepath.Dir(pattern); !source.IsGlob(dir) {
+		// A wildcard never matches a '/': only the files of that directory
+		// can match.
+		for _, p := range l.dumpDirs()[dir] {
+			if ok, _ := filepath.Match(pattern, p); ok {
+				out = append(out, p)
+			}
+		}
+	} else {
+		for p := range l.fsys.Overlay {
+			if ok, _ := filepath.Match(pattern, p); ok {
+				out = append(out, p)
+			}
 		}
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// dumpDirs returns the files of the dump by directory, so that each glob
+// include looks at one directory rather than at every file of the dump.
+func (l *loader) dumpDirs() map[string][]string {
+	if l.dirs == nil {
+		l.dirs = map[string][]string{}
+		for p := range l.fsys.Overlay {
+			d := filepath.Dir(p)
+			l.dirs[d] = append(l.dirs[d], p)
+		}
+	}
+	return l.dirs
 }
 
 // includeError places a file that could not be read at the include

@@ -8,12 +8,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
@@ -41,8 +44,10 @@ type FS struct {
 	// resolve a file before reading it. The files are taken not to change
 	// during a run.
 	lstats sync.Map
-	// dirs remembers filepath.EvalSymlinks of directories (string → string).
-	dirs sync.Map
+	// dirs remembers filepath.EvalSymlinks of directories, resolved what
+	// Resolve returned (string → string).
+	dirs     sync.Map
+	resolved sync.Map
 	// overlayReal maps the real path of each Overlay file on disk to its
 	// content; overlayLen is the size of Overlay it was built from.
 	overlayMu   sync.Mutex
@@ -91,7 +96,9 @@ func (f *FS) Path(p string) string {
 	if f.Root == "" || !filepath.IsAbs(p) {
 		return p
 	}
-	return filepath.Join(f.Root, p)
+	// Cleaning the absolute path first keeps "/../../x" at the root, as
+	// chroot does: nothing written in the configuration reaches the host.
+	return filepath.Join(f.Root, filepath.Clean(p))
 }
 
 // Unroot turns a path under Root back into the path the configuration
@@ -119,6 +126,17 @@ func (f *FS) Resolve(p string) (string, error) {
 
 // resolveOnDisk is Resolve without the overlay.
 func (f *FS) resolveOnDisk(p string) (string, error) {
+	if real, ok := f.resolved.Load(p); ok {
+		return real.(string), nil
+	}
+	real, err := f.resolveUncached(p)
+	if err == nil {
+		f.resolved.Store(p, real)
+	}
+	return real, err
+}
+
+func (f *FS) resolveUncached(p string) (string, error) {
 	if f.Root == "" {
 		return f.evalSymlinks(p)
 	}
@@ -232,7 +250,7 @@ func (f *FS) ReadFile(path string) (*File, error) {
 	if fi.Size() > f.maxSize() {
 		return nil, lint.Errorf(lint.Pos{File: path}, "file is %d bytes, over the %d-byte limit: is this really a configuration file? (raise the limit with --max-file-size)", fi.Size(), f.maxSize())
 	}
-	data, err := os.ReadFile(real)
+	data, err := readFile(real, fi.Size())
 	if err != nil {
 		return nil, fileError(path, err)
 	}
@@ -250,6 +268,32 @@ func (f *FS) ReadFile(path string) (*File, error) {
 		return nil, err
 	}
 	return &File{Path: path, RealPath: real, Data: data}, nil
+}
+
+// readFile is os.ReadFile for a file whose size was just looked at: it
+// does not ask the size again.
+func readFile(name string, size int64) ([]byte, error) {
+	file, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	data := make([]byte, 0, size+1) // one more byte, to meet the end without growing
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := file.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF || err == nil && int64(len(data)) == size && len(data) < cap(data) {
+			// A read of a regular file that stops short, at the size
+			// just seen, stops at its end: no need to ask again.
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // overlayOf returns the overlay content of the file whose real path is
@@ -394,6 +438,29 @@ func fileError(path string, err error) error {
 		msg = "permission denied: run as a user who can read it"
 	}
 	return &lint.LoadError{Pos: lint.Pos{File: path}, Msg: msg, Err: err}
+}
+
+// Each calls fn(0) … fn(n-1) on a few goroutines and returns when all have
+// returned: for the loaders to read and parse the files of a glob at once.
+// fn must only touch its own results (FS's methods may be called).
+func Each(n int, fn func(i int)) {
+	workers := min(n, 2*runtime.GOMAXPROCS(0))
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // IsGlob reports whether an include pattern has glob characters, which

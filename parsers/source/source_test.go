@@ -178,3 +178,12 @@ func TestOverlayThroughLink(t *testing.T) {
 		t.Errorf("the editor's buffer must be read through the link, got %q", f.Data)
 	}
 }
+
+func TestPathStaysInsideRoot(t *testing.T) {
+	fsys := &FS{Root: "deploy"}
+	for _, p := range []string{"/../../../etc/passwd", "/etc/../../etc/passwd", "/../etc/passwd"} {
+		if got := fsys.Path(p); got != "deploy/etc/passwd" {
+			t.Errorf("Path(%q) = %q, want deploy/etc/passwd", p, got)
+		}
+	}
+}
