@@ -141,8 +141,13 @@ func (f *FS) resolveUncached(p string) (string, error) {
 		return f.evalSymlinks(p)
 	}
 	rel, err := filepath.Rel(f.Root, p)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+	if err != nil {
 		return f.evalSymlinks(p)
+	}
+	if rel == ".." || strings.HasPrefix(rel, "../") {
+		// A relative include climbing above the root stops at it, as ".."
+		// of "/" is "/" under chroot: nothing reaches the host's files.
+		rel = strings.TrimPrefix(filepath.Clean("/"+rel), "/")
 	}
 	parts := splitPath(rel)
 	var cur string // relative to Root

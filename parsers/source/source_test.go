@@ -187,3 +187,14 @@ func TestPathStaysInsideRoot(t *testing.T) {
 		}
 	}
 }
+
+func TestRelativeClimbStaysInsideRoot(t *testing.T) {
+	root := tree(t, map[string]string{"etc/x.conf": "inside;\n"})
+	outside := filepath.Join(filepath.Dir(root), "x.conf")
+	fsys := &FS{Root: root}
+	// deploy/etc/nginx/../../../../x.conf must not read the host's file next to the root
+	got, err := fsys.Resolve(filepath.Join(root, "etc", "..", "..", "..", "etc", "x.conf"))
+	if err != nil || got != filepath.Join(root, "etc", "x.conf") {
+		t.Errorf("got %q, %v; want the root's etc/x.conf (not %s)", got, err, outside)
+	}
+}
