@@ -39,6 +39,9 @@ func checkBufferStartupRelation(m *lint.Model, r *lint.Reporter) {
 	lv := levels{}
 	for _, block := range httpBlocks(m) {
 		for _, module := range bufferModules {
+			if !setsBuffers(block, module) {
+				continue // a violation is reported where a value is set
+			}
 			s, ok := effectiveBuffers(lv, block, module)
 			if !ok {
 				continue
@@ -52,6 +55,24 @@ func checkBufferStartupRelation(m *lint.Model, r *lint.Reporter) {
 			}
 		}
 	}
+}
+
+// bufferSuffixes are the directives of a module that the relations read.
+var bufferSuffixes = []string{"_buffer_size", "_buffers", "_busy_buffers_size", "_temp_file_write_size", "_max_temp_file_size"}
+
+// setsBuffers reports whether block itself sets one of module's buffer
+// directives.
+func setsBuffers(block *lint.Directive, module string) bool {
+	for _, c := range block.Block {
+		if strings.HasPrefix(c.Name, module) {
+			for _, suffix := range bufferSuffixes {
+				if c.Name == module+suffix {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // culpritAt returns the first of names set at block itself, or nil.
