@@ -312,7 +312,7 @@ func check(c *cli.Context, s *settings) (*result, error) {
 	var processors []filter.Processor
 	if !c.Bool("no-inline-ignores") {
 		ran[filter.InvalidIgnore.ID], ran[filter.UnusedIgnore.ID] = true, true
-		processors = append(processors, &filter.Inline{Sources: model.Sources, Statements: statements(model), Known: knownRules(), Ran: ran})
+		processors = append(processors, &filter.Inline{Sources: model.Sources, Statements: statementsIfIgnored(model), Known: knownRules(), Ran: ran})
 	}
 	processors = append(processors,
 		filter.Severity{Set: s.cfg.Severities(), Off: s.disabled},
@@ -571,6 +571,20 @@ func skipped(m *lint.Model) []string {
 		out = append(out, "no /etc/passwd or /etc/group given (use --root): the nginx user's groups are unknown, so socket permissions rest on owner and group names only")
 	}
 	return out
+}
+
+// statementsIfIgnored returns statements(m) when some file has an ignore
+// comment, nil otherwise: listing every directive of a large tree costs
+// more than the rest of the filtering.
+func statementsIfIgnored(m *lint.Model) []lint.Span {
+	for _, src := range m.Sources {
+		for _, c := range src.Comments {
+			if strings.Contains(c.Text, strings.TrimSuffix(filter.Marker, ":")) {
+				return statements(m)
+			}
+		}
+	}
+	return nil
 }
 
 // statements lists the span of every directive, block and pool key, for

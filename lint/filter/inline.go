@@ -101,31 +101,16 @@ func ParseIgnore(text string) (ig Ignore, ok bool, problems []string) {
 	return ig, true, problems
 }
 
+// use is an ignore comment and what it matched.
+type use struct {
+	ig   Ignore
+	next *lint.Span // target statement of a line ignore; nil if none
+	used map[string]bool
+}
+
 func (in *Inline) Process(fs []lint.Finding) []lint.Finding {
-	type use struct {
-		ig   Ignore
-		next *lint.Span // target statement of a line ignore; nil if none
-		used map[string]bool
-	}
 	var ignores []*use
 	var extra []lint.Finding
-
-	stmts := map[string][]lint.Span{}
-	for _, s := range in.Statements {
-		k := normFile(s.Start.File)
-		stmts[k] = append(stmts[k], s)
-	}
-	for _, ss := range stmts {
-		slices.SortStableFunc(ss, func(a, b lint.Span) int {
-			switch {
-			case a.Start.Before(b.Start):
-				return -1
-			case b.Start.Before(a.Start):
-				return 1
-			}
-			return 0
-		})
-	}
 
 	seen := map[lint.Pos]bool{}
 	for _, src := range in.Sources {
@@ -162,11 +147,22 @@ func (in *Inline) Process(fs []lint.Finding) []lint.Finding {
 				}
 				continue
 			}
-			u := &use{ig: ig, used: map[string]bool{}}
-			if !ig.File {
-				u.next = target(stmts[normFile(c.Pos.File)], c.Pos)
-			}
-			ignores = append(ignores, u)
+			ignores = append(ignores, &use{ig: ig, used: map[string]bool{}})
+		}
+	}
+	if len(ignores) == 0 && len(extra) == 0 {
+		return fs
+	}
+	files := map[string]bool{}
+	for _, u := range ignores {
+		if !u.ig.File {
+			files[normFile(u.ig.Comment.Pos.File)] = true
+		}
+	}
+	stmts := statementsIn(in.Statements, files)
+	for _, u := range ignores {
+		if !u.ig.File {
+			u.next = target(stmts[normFile(u.ig.Comment.Pos.File)], u.ig.Comment.Pos)
 		}
 	}
 
@@ -225,6 +221,39 @@ func (in *Inline) Process(fs []lint.Finding) []lint.Finding {
 	out = append(out, extra...)
 	lint.SortFindings(out)
 	return out
+}
+
+// statementsIn groups by file, sorted, the statements of the given files
+// only: a large tree has hundreds of thousands of statements and usually a
+// handful of ignore comments.
+func statementsIn(all []lint.Span, files map[string]bool) map[string][]lint.Span {
+	stmts := map[string][]lint.Span{}
+	if len(files) == 0 {
+		return stmts
+	}
+	norm := map[string]string{}
+	for _, s := range all {
+		n, ok := norm[s.Start.File]
+		if !ok {
+			n = normFile(s.Start.File)
+			norm[s.Start.File] = n
+		}
+		if files[n] {
+			stmts[n] = append(stmts[n], s)
+		}
+	}
+	for _, ss := range stmts {
+		slices.SortStableFunc(ss, func(a, b lint.Span) int {
+			switch {
+			case a.Start.Before(b.Start):
+				return -1
+			case b.Start.Before(a.Start):
+				return 1
+			}
+			return 0
+		})
+	}
+	return stmts
 }
 
 // target returns the statement an ignore at pos applies to.
