@@ -15,6 +15,7 @@ func All() []*lint.Rule {
 		BufferTooSmall,
 		ConnectTimeoutOverCap,
 		DirectiveWrongContext,
+		EventsMissing,
 		FastCGIPassUnmatched,
 		FastCGIScriptFilenameMissing,
 		FPMAllowedClients,

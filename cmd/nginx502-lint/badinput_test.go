@@ -24,8 +24,8 @@ func TestBadInput(t *testing.T) {
 		// nginx -t refuses these two ("no \"events\" section in configuration"),
 		// but they are readable: nothing to report a position for. See
 		// TestEmptyNginxConf.
-		{name: "empty nginx.conf", tree: disk("empty"), args: []string{"/etc/nginx"}, code: 0, want: []string{"no problems found in 1 file"}},
-		{name: "only comments", tree: disk("comments-only"), args: []string{"/etc/nginx"}, code: 0, want: []string{"no problems found in 1 file"}},
+		{name: "empty nginx.conf", tree: disk("empty"), args: []string{"/etc/nginx"}, code: 1, want: []string{"etc/nginx/nginx.conf:1:1: error: nginx.conf has no events block", "[events-missing]"}},
+		{name: "only comments", tree: disk("comments-only"), args: []string{"/etc/nginx"}, code: 1, want: []string{"etc/nginx/nginx.conf:1:1: error: nginx.conf has no events block", "[events-missing]"}},
 
 		{name: "unbalanced {", tree: disk("unbalanced-brace"), args: []string{"/etc/nginx"}, code: 2,
 			want: []string{"etc/nginx/nginx.conf:11:1: error:", `expecting "}"`, `the block "http" opened at line 3 is never closed`, "[load-error]", "1 error in 1 file"}},
@@ -167,17 +167,16 @@ func TestBadInputJSON(t *testing.T) {
 	}
 }
 
-// TestEmptyNginxConf pins what an empty nginx.conf gives today. nginx itself
-// refuses it (nginx -t: [emerg] no "events" section in configuration); the
-// linter reads it as a configuration with nothing to check.
+// TestEmptyNginxConf: nginx refuses an empty nginx.conf (nginx -t: [emerg]
+// no "events" section in configuration), and so does the linter, in every
+// format, as a finding rather than a load error.
 func TestEmptyNginxConf(t *testing.T) {
 	for _, format := range []string{"text", "json", "sarif", "gcc", "github"} {
 		r := lintTree(t, "--format", format, "--root", badData+"/empty", "/etc/nginx")
-		wantCode(t, r, 0)
+		wantCode(t, r, 1)
 		wantNotContains(t, format+" output", r.stdout, "[load-error]", "title=load-error")
+		wantContains(t, format+" output", r.stdout, "events-missing")
 	}
-	r := lintTree(t, "--root", badData+"/empty", "/etc/nginx")
-	wantContains(t, "stdout", r.stdout, "no problems found in 1 file")
 }
 
 // TestPoolWithoutListen: a pool without listen is no load error: the file
