@@ -628,17 +628,7 @@ func (lx *lexer) value(p int) token {
 			return lx.tok(tkString, p, p+n, string(src[p:p+n]))
 		}})
 	}
-	if p+b < len(src) && src[p+b] == '"' {
-		cands = append(cands, candidate{b + 1, pQuoteOpen, func() token {
-			lx.push(stQuotes)
-			return lx.char('"', p+b, p+b+1)
-		}})
-	}
-	if b > 0 {
-		cands = append(cands, candidate{b, pWhitespace, func() token {
-			return lx.tok(tkWhitespace, p, p+b, string(src[p:p+b]))
-		}})
-	}
+	cands = lx.quoteOrBlanks(cands, p, b)
 	if n := lx.comment(p); n > 0 {
 		cands = append(cands, candidate{n, pComment, func() token {
 			lx.takeComment(p, n)
@@ -722,17 +712,7 @@ func (lx *lexer) sectionOrOffset(p int) token {
 			return lx.tok(tkString, p, p+n, string(src[p:p+n]))
 		}})
 	}
-	if p+b < len(src) && src[p+b] == '"' {
-		cands = append(cands, candidate{b + 1, pQuoteOpen, func() token {
-			lx.push(stQuotes)
-			return lx.char('"', p+b, p+b+1)
-		}})
-	}
-	if b > 0 {
-		cands = append(cands, candidate{b, pWhitespace, func() token {
-			return lx.tok(tkWhitespace, p, p+b, string(src[p:p+b]))
-		}})
-	}
+	cands = lx.quoteOrBlanks(cands, p, b)
 	best := pick(cands)
 	if best == nil {
 		return lx.eofAt(p, c)
@@ -1170,3 +1150,21 @@ func iniOp(op byte, a, b string) string {
 
 // atoi32 is C's atoi on glibc (fpmconf.Atoi).
 func atoi32(s string) int32 { return fpmconf.Atoi(s) }
+
+// quoteOrBlanks adds the two rules most scanner states share: an opening
+// quote after b blanks, and the b blanks themselves.
+func (lx *lexer) quoteOrBlanks(cands []candidate, p, b int) []candidate {
+	src := lx.src
+	if p+b < len(src) && src[p+b] == '"' {
+		cands = append(cands, candidate{b + 1, pQuoteOpen, func() token {
+			lx.push(stQuotes)
+			return lx.char('"', p+b, p+b+1)
+		}})
+	}
+	if b > 0 {
+		cands = append(cands, candidate{b, pWhitespace, func() token {
+			return lx.tok(tkWhitespace, p, p+b, string(src[p:p+b]))
+		}})
+	}
+	return cands
+}
