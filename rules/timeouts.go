@@ -53,7 +53,8 @@ request_terminate_timeout = 120s`,
 
 // limit is one timeout of the chain with where it is set.
 type limit struct {
-	seconds int64 // 0: off
+	name    string // the directive or key: "request_terminate_timeout"
+	seconds int64  // 0: off
 	text    string
 	at      lint.Pos // zero for a default
 }
@@ -104,7 +105,7 @@ func checkChain(r *lint.Reporter, b backend, p *lint.Pool, read, term, exec limi
 		var out []lint.Related
 		for _, l := range ls {
 			if l.at.IsValid() {
-				out = append(out, lint.Related{Pos: l.at, Message: "set here: " + l.text})
+				out = append(out, lint.Related{Pos: l.at, Message: l.name + " " + l.text + " is set here"})
 			}
 		}
 		return out
@@ -144,13 +145,13 @@ func checkChain(r *lint.Reporter, b backend, p *lint.Pool, read, term, exec limi
 func readTimeout(h *lint.Hop) (limit, bool) {
 	d := lint.Effective(h.Block, "fastcgi_read_timeout").Last()
 	if d == nil {
-		return limit{seconds: int64(defaultReadTimeout / time.Second), text: "60s"}, true
+		return limit{name: "fastcgi_read_timeout", seconds: int64(defaultReadTimeout / time.Second), text: "60s"}, true
 	}
 	t, ok := lint.ParseNginxTime(d.Arg(0))
 	if !ok {
 		return limit{}, false
 	}
-	return limit{seconds: int64(t / time.Second), text: d.Arg(0), at: d.Pos()}, true
+	return limit{name: "fastcgi_read_timeout", seconds: int64(t / time.Second), text: d.Arg(0), at: d.Pos()}, true
 }
 
 func poolTerminate(p *lint.Pool) (limit, bool) {
@@ -159,7 +160,7 @@ func poolTerminate(p *lint.Pool) (limit, bool) {
 	if !ok {
 		return limit{}, false
 	}
-	return limit{seconds: n, text: fmtSeconds(v.Value), at: v.Pos}, true
+	return limit{name: "request_terminate_timeout", seconds: n, text: fmtSeconds(v.Value), at: v.Pos}, true
 }
 
 func maxExecution(p *lint.Pool) (limit, bool) {
@@ -174,7 +175,7 @@ func maxExecution(p *lint.Pool) (limit, bool) {
 	if n < 0 {
 		n = 0
 	}
-	return limit{seconds: n, text: fmt.Sprintf("%ds", n), at: v.Pos}, true
+	return limit{name: "max_execution_time", seconds: n, text: fmt.Sprintf("%ds", n), at: v.Pos}, true
 }
 
 func fmtSeconds(v string) string {
