@@ -24,16 +24,12 @@ type Nginx struct {
 // Include directives stay in the tree, and the directives of the files they
 // include follow them in the same Block, each with Include pointing at the
 // include directive that brought it in. So a rule that walks Block sees
-// what nginx sees.
+// what nginx sees. A file included at several places gives one Directive
+// per place, sharing the Statement the file holds.
 type Directive struct {
-	Name string `json:"name"`
-	Args []Arg  `json:"args,omitempty"`
-	// Span runs from the name to the ';' or '{' that ends the directive.
-	Span Span `json:"span"`
+	*Statement
 	// Block is nil for a simple directive and non-nil (maybe empty) for a block.
 	Block []*Directive `json:"block,omitempty"`
-	// BlockEnd is the position of the closing '}' of a block.
-	BlockEnd Pos `json:"block_end,omitzero"`
 	// Parent is the enclosing block; the Root for top-level directives.
 	Parent *Directive `json:"-"`
 	// Include is the include directive whose file this directive was read
@@ -42,6 +38,23 @@ type Directive struct {
 
 	// byName indexes a large Block by directive name (see Index).
 	byName map[string][]*Directive
+}
+
+// Statement is what the file says of a directive: its name, arguments and
+// place. Every instance of a file's directive shares it.
+type Statement struct {
+	Name string `json:"name"`
+	Args []Arg  `json:"args,omitempty"`
+	// Span runs from the name to the ';' or '{' that ends the directive.
+	Span Span `json:"span"`
+	// BlockEnd is the position of the closing '}' of a block.
+	BlockEnd Pos `json:"block_end,omitzero"`
+}
+
+// NewDirective returns a directive with no parent, for tests and for the
+// synthetic root (name "").
+func NewDirective(name string, args ...Arg) *Directive {
+	return &Directive{Statement: &Statement{Name: name, Args: args}}
 }
 
 // indexMin is the size from which Index indexes a block.

@@ -433,7 +433,7 @@ func TestDirectiveString(t *testing.T) {
 	}
 
 	// Arguments built by hand (a rule's Fix) are quoted when they need it.
-	d := &lint.Directive{Name: "add_header", Args: []lint.Arg{{Value: "X-A"}, {Value: "a b"}, {Value: ""}, {Value: `"q`}, {Value: `\d`}}}
+	d := lint.NewDirective("add_header", []lint.Arg{{Value: "X-A"}, {Value: "a b"}, {Value: ""}, {Value: `"q`}, {Value: `\d`}}...)
 	if got, want := d.String(), `add_header X-A "a b" "" "\"q" \d;`; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}

@@ -167,7 +167,7 @@ func listenFinding(l, first nginxListen, emerg, what, fix string) lint.Finding {
 
 // withoutDefault is the listen directive without default_server.
 func withoutDefault(d *lint.Directive) *lint.Directive {
-	c := &lint.Directive{Name: d.Name}
+	c := lint.NewDirective(d.Name)
 	for _, a := range d.Args {
 		if a.Value != "default_server" && a.Value != "default" {
 			c.Args = append(c.Args, a)

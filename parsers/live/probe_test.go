@@ -199,7 +199,7 @@ func freePort(t *testing.T) int {
 }
 
 func modelWith(targets ...lint.Target) *lint.Model {
-	ng := &lint.Nginx{Root: &lint.Directive{}}
+	ng := &lint.Nginx{Root: lint.NewDirective("")}
 	for _, tg := range targets {
 		ng.Hops = append(ng.Hops, &lint.Hop{Module: "fastcgi", Target: tg})
 	}

@@ -76,13 +76,13 @@ func newLoader(fsys *source.FS, mainFile string) *loader {
 
 // emptyModel is a model with no directive: nginx's defaults.
 func emptyModel(file string) *lint.Nginx {
-	n := &lint.Nginx{File: file, Root: &lint.Directive{Block: []*lint.Directive{}}}
+	n := &lint.Nginx{File: file, Root: newRoot()}
 	fillFacts(n)
 	return n
 }
 
 func (l *loader) run() (*lint.Nginx, []*lint.Source, error) {
-	n := &lint.Nginx{File: l.main, Root: &lint.Directive{Block: []*lint.Directive{}}}
+	n := &lint.Nginx{File: l.main, Root: newRoot()}
 	if f, err := l.read(l.main); err != nil {
 		l.errs = append(l.errs, err)
 	} else {
@@ -371,6 +371,24 @@ func cycle(chain []*file, again *file) string {
 
 // dirSlab hands out directives from chunks, to allocate less.
 type dirSlab []lint.Directive
+
+// stmtSlab hands out statements from chunks.
+type stmtSlab []lint.Statement
+
+func (s *stmtSlab) new() *lint.Statement {
+	if len(*s) == cap(*s) {
+		*s = make([]lint.Statement, 0, 256)
+	}
+	*s = (*s)[:len(*s)+1]
+	return &(*s)[len(*s)-1]
+}
+
+// newRoot returns a synthetic root block (name "").
+func newRoot() *lint.Directive {
+	d := lint.NewDirective("")
+	d.Block = []*lint.Directive{}
+	return d
+}
 
 // maxSlab bounds the first chunk the parser sizes from a file.
 const maxSlab = 1 << 14

@@ -32,8 +32,9 @@ func parse(path string, data []byte) (*lint.Directive, []lint.Comment, *lint.Loa
 	// Size the slabs for this file: a directive ends in ';' or '{'.
 	n := min(bytes.Count(data, []byte{';'})+bytes.Count(data, []byte{'{'})+1, maxSlab)
 	p.slab = make(dirSlab, 0, n)
+	p.stmts = make(stmtSlab, 0, n)
 	p.argPool = make([]lint.Arg, 0, min(2*n, maxSlab))
-	root := &lint.Directive{Block: []*lint.Directive{}}
+	root := newRoot()
 	err := p.run(root)
 	return root, p.lx.comments, err
 }
@@ -47,6 +48,7 @@ type parser struct {
 	hint  string
 	// slabs the directives and arguments are carved from
 	slab    dirSlab
+	stmts   stmtSlab
 	argPool []lint.Arg
 }
 
@@ -173,15 +175,17 @@ func misindented(d *lint.Directive) *lint.Directive {
 // directive builds the directive from the pending words; end is its ';' or '{'.
 func (p *parser) directive(end lint.Pos) *lint.Directive {
 	d := p.slab.new()
+	st := p.stmts.new()
+	d.Statement = st
 	name := &p.args[0]
 	file := p.lx.file
-	d.Name = name.val
-	d.Span = lint.Span{Start: lint.Pos{File: file, Line: name.line, Col: name.col}, End: end}
+	st.Name = name.val
+	st.Span = lint.Span{Start: lint.Pos{File: file, Line: name.line, Col: name.col}, End: end}
 	if n := len(p.args) - 1; n > 0 {
-		d.Args = p.newArgs(n)
+		st.Args = p.newArgs(n)
 		for i := range p.args[1:] {
 			t := &p.args[i+1]
-			d.Args[i] = lint.Arg{Value: t.val, Pos: lint.Pos{File: file, Line: t.line, Col: t.col}, Quote: t.quote}
+			st.Args[i] = lint.Arg{Value: t.val, Pos: lint.Pos{File: file, Line: t.line, Col: t.col}, Quote: t.quote}
 		}
 	}
 	p.args = p.args[:0]
