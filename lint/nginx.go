@@ -17,6 +17,10 @@ type Nginx struct {
 	// Hops are every fastcgi_pass, proxy_pass, uwsgi_pass, scgi_pass and
 	// grpc_pass, in file order, with their targets resolved.
 	Hops []*Hop `json:"hops"`
+	// Levels are the blocks of the http context that settings are written
+	// at and inherited through: http, server, location, if and
+	// limit_except, each before the blocks inside it, in file order.
+	Levels []*Directive `json:"-"`
 }
 
 // Directive is one nginx directive: a simple one ending in ';' or a block.
@@ -183,16 +187,39 @@ func hasEscape(v string) bool {
 }
 
 // Children returns the directives named name directly inside d's block.
+// The slice may share memory with the block: do not write to it.
 func (d *Directive) Children(name string) []*Directive {
 	if d.byName != nil {
 		cs := d.byName[name]
 		return cs[:len(cs):len(cs)]
 	}
-	var out []*Directive
-	for _, c := range d.Block {
+	// The directives of one name usually stand together (a list of
+	// fastcgi_param): then the answer is a piece of the block.
+	first := -1
+	for i, c := range d.Block {
 		if c.Name == name {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	end := first + 1
+	for end < len(d.Block) && d.Block[end].Name == name {
+		end++
+	}
+	var out []*Directive
+	for _, c := range d.Block[end:] {
+		if c.Name == name {
+			if out == nil {
+				out = append(out, d.Block[first:end]...)
+			}
 			out = append(out, c)
 		}
+	}
+	if out == nil {
+		return d.Block[first:end:end]
 	}
 	return out
 }

@@ -13,7 +13,7 @@ import (
 // target, or one server of the upstream it names.
 type backend struct {
 	hop    *lint.Hop
-	target lint.Target
+	target *lint.Target
 	// server is the upstream server line, nil for a direct target.
 	server *lint.UpstreamServer
 }
@@ -40,7 +40,7 @@ func backends(m *lint.Model, keep func(*lint.Hop) bool) []backend {
 	if m.Nginx == nil {
 		return nil
 	}
-	var out []backend
+	out := make([]backend, 0, len(m.Nginx.Hops))
 	for _, h := range m.Nginx.Hops {
 		if keep(h) {
 			out = hopBackends(out, h)
@@ -53,11 +53,11 @@ func backends(m *lint.Model, keep func(*lint.Hop) bool) []backend {
 func hopBackends(out []backend, h *lint.Hop) []backend {
 	switch h.Target.Kind {
 	case lint.TargetUnix, lint.TargetTCP:
-		out = append(out, backend{hop: h, target: h.Target})
+		out = append(out, backend{hop: h, target: &h.Target})
 	case lint.TargetUpstream:
 		for _, s := range h.Target.Upstream.Servers {
 			if !s.Down {
-				out = append(out, backend{hop: h, target: s.Target, server: s})
+				out = append(out, backend{hop: h, target: &s.Target, server: s})
 			}
 		}
 	}

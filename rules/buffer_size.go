@@ -35,7 +35,6 @@ func checkBufferTooSmall(m *lint.Model, r *lint.Reporter) {
 	if !ok {
 		floor, _ = lint.ParseSize(defaultMinBufferSize)
 	}
-	lv := levels{}
 	for _, block := range httpBlocks(m) {
 		for _, module := range bufferModules {
 			name := module + "_buffer_size"
@@ -44,7 +43,7 @@ func checkBufferTooSmall(m *lint.Model, r *lint.Reporter) {
 				if !ok || n >= floor {
 					continue
 				}
-				s, ok := effectiveBuffers(lv, block, module)
+				s, ok := effectiveBuffers(block, module)
 				fix := &lint.Fix{Text: fmt.Sprintf("raise %s to 16k", name), Replacement: name + " 16k;", Span: span(d)}
 				if ok {
 					raised := *s
@@ -90,13 +89,12 @@ func checkBufferSizeDefault(m *lint.Model, r *lint.Reporter) {
 	var first *lint.Hop
 	count := 0
 	seen := map[lint.Pos]bool{}
-	lv := levels{}
 	for _, h := range m.Nginx.Hops {
 		if (h.Module != "fastcgi" && h.Module != "proxy") || h.Context != "http" || seen[h.Pos] {
 			continue
 		}
 		seen[h.Pos] = true
-		if lv.last(h.Block, h.Module+"_buffer_size") != nil {
+		if inForce(h.Block, h.Module+"_buffer_size") != nil {
 			continue
 		}
 		if first == nil {

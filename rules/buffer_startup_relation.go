@@ -36,13 +36,11 @@ fastcgi_buffers 16 16k;`,
 }
 
 func checkBufferStartupRelation(m *lint.Model, r *lint.Reporter) {
-	lv := levels{}
 	for _, block := range httpBlocks(m) {
-		for _, module := range bufferModules {
-			if !setsBuffers(block, module) {
-				continue // a violation is reported where a value is set
-			}
-			s, ok := effectiveBuffers(lv, block, module)
+		// A violation is reported where a value is set: only at the levels
+		// that set one of the module's buffer directives.
+		for _, module := range modulesSettingBuffers(block) {
+			s, ok := effectiveBuffers(block, module)
 			if !ok {
 				continue
 			}
@@ -57,22 +55,34 @@ func checkBufferStartupRelation(m *lint.Model, r *lint.Reporter) {
 	}
 }
 
-// bufferSuffixes are the directives of a module that the relations read.
-var bufferSuffixes = []string{"_buffer_size", "_buffers", "_busy_buffers_size", "_temp_file_write_size", "_max_temp_file_size"}
-
-// setsBuffers reports whether block itself sets one of module's buffer
-// directives.
-func setsBuffers(block *lint.Directive, module string) bool {
-	for _, c := range block.Block {
-		if strings.HasPrefix(c.Name, module) {
-			for _, suffix := range bufferSuffixes {
-				if c.Name == module+suffix {
-					return true
-				}
-			}
+// bufferDirectives maps each buffer directive the relations read to its
+// module's index in bufferModules.
+var bufferDirectives = func() map[string]int {
+	out := map[string]int{}
+	for i, module := range bufferModules {
+		for _, suffix := range []string{"_buffer_size", "_buffers", "_busy_buffers_size", "_temp_file_write_size", "_max_temp_file_size"} {
+			out[module+suffix] = i
 		}
 	}
-	return false
+	return out
+}()
+
+// modulesSettingBuffers lists the modules, in bufferModules' order, whose
+// buffer directives block itself sets.
+func modulesSettingBuffers(block *lint.Directive) []string {
+	var set uint
+	for _, c := range block.Block {
+		if i, ok := bufferDirectives[c.Name]; ok {
+			set |= 1 << i
+		}
+	}
+	var out []string
+	for i, module := range bufferModules {
+		if set&(1<<i) != 0 {
+			out = append(out, module)
+		}
+	}
+	return out
 }
 
 // culpritAt returns the first of names set at block itself, or nil.

@@ -48,10 +48,10 @@ func (s *bufferSettings) effectiveTempWrite() int64 {
 
 // effectiveBuffers reads module's buffer directives in force at block.
 // ok is false when a value is not a size (another rule's business).
-func effectiveBuffers(lv levels, block *lint.Directive, module string) (s *bufferSettings, ok bool) {
+func effectiveBuffers(block *lint.Directive, module string) (s *bufferSettings, ok bool) {
 	s = &bufferSettings{module: module, bufferSize: pageSize, num: 8, size: pageSize, at: map[string]*lint.Directive{}}
 	read := func(suffix string, dst *int64, set *bool) bool {
-		d := lv.last(block, module+"_"+suffix)
+		d := inForce(block, module+"_"+suffix)
 		if d == nil {
 			return true
 		}
@@ -70,7 +70,7 @@ func effectiveBuffers(lv levels, block *lint.Directive, module string) (s *buffe
 		!read("temp_file_write_size", &s.tempWrite, &s.tempWriteSet) || !read("max_temp_file_size", &s.maxTemp, &s.maxTempSet) {
 		return nil, false
 	}
-	if d := lv.last(block, module+"_buffers"); d != nil {
+	if d := inForce(block, module+"_buffers"); d != nil {
 		s.at[module+"_buffers"] = d
 		n, okN := parseCount(d.Arg(0))
 		size, okS := lint.ParseSize(d.Arg(1))
@@ -82,25 +82,11 @@ func effectiveBuffers(lv levels, block *lint.Directive, module string) (s *buffe
 	return s, true
 }
 
-// levels remembers, per block, the last directive of each name in the block
-// itself, so that reading the settings in force at every block costs one
-// pass over each level. lint.Effective scans the enclosing levels again for
-// each question: quadratic in the servers of one http block (10,000 sites
-// took a minute).
-type levels map[*lint.Directive]map[string]*lint.Directive
-
-// last is lint.Effective(block, name).Last().
-func (lv levels) last(block *lint.Directive, name string) *lint.Directive {
+// inForce is lint.Effective(block, name).Last() without building the
+// setting: the last directive named name at the nearest level that has one.
+func inForce(block *lint.Directive, name string) *lint.Directive {
 	for level := block; level != nil; level = level.Parent {
-		own, ok := lv[level]
-		if !ok {
-			own = make(map[string]*lint.Directive, len(level.Block))
-			for _, d := range level.Block {
-				own[d.Name] = d
-			}
-			lv[level] = own
-		}
-		if d := own[name]; d != nil {
+		if d := level.Child(name); d != nil {
 			return d
 		}
 		if !lint.Inherited(name) || level.Name == "http" || level.Name == "stream" || level.Parent == nil {
@@ -210,19 +196,5 @@ func httpBlocks(m *lint.Model) []*lint.Directive {
 	if m.Nginx == nil {
 		return nil
 	}
-	var out []*lint.Directive
-	for _, h := range m.Nginx.Root.Children("http") {
-		out = append(out, h)
-		h.Walk(func(d *lint.Directive) bool {
-			switch d.Name {
-			case "server", "location", "if", "limit_except":
-				if d.IsBlock() {
-					out = append(out, d)
-				}
-				return true
-			}
-			return false
-		})
-	}
-	return out
+	return m.Nginx.Levels
 }

@@ -40,17 +40,17 @@ func checkFastCGIPassUnmatched(m *lint.Model, r *lint.Reporter) {
 	}
 	closest := map[string]*lint.Pool{} // by target address
 	for _, b := range fastcgiBackends(m) {
-		if isRelativeSocket(b.target) || matchPool(m, b.target) != nil {
+		if isRelativeSocket(*b.target) || matchPool(m, *b.target) != nil {
 			continue
 		}
 		if b.target.Kind == lint.TargetTCP && !isLocal(b.target.Host) {
 			reportRemoteBackend(m, r, b)
 			continue
 		}
-		addr := targetAddress(b.target)
+		addr := targetAddress(*b.target)
 		p, ok := closest[addr]
 		if !ok {
-			p = closestPool(m, b.target)
+			p = closestPool(m, *b.target)
 			closest[addr] = p
 		}
 		reportUnmatched(r, b, p)
@@ -58,7 +58,7 @@ func checkFastCGIPassUnmatched(m *lint.Model, r *lint.Reporter) {
 }
 
 func reportUnmatched(r *lint.Reporter, b backend, closest *lint.Pool) {
-	addr := targetAddress(b.target)
+	addr := targetAddress(*b.target)
 	f := lint.Finding{
 		Span: span(b.directive()),
 		Message: fmt.Sprintf("no PHP-FPM pool listens on %s: every PHP request here fails with 502",
@@ -83,7 +83,7 @@ func reportUnmatched(r *lint.Reporter, b backend, closest *lint.Pool) {
 	if b.server != nil {
 		f.Fix = &lint.Fix{Text: fmt.Sprintf("point the upstream server at %s", want), Replacement: "server " + want + ";", Span: span(b.directive())}
 	} else {
-		f.Fix = &lint.Fix{Text: fmt.Sprintf("point fastcgi_pass at %s, or change the pool's listen to %s", want, listenValue(b.target)), Replacement: "fastcgi_pass " + want + ";", Span: span(b.directive())}
+		f.Fix = &lint.Fix{Text: fmt.Sprintf("point fastcgi_pass at %s, or change the pool's listen to %s", want, listenValue(*b.target)), Replacement: "fastcgi_pass " + want + ";", Span: span(b.directive())}
 	}
 	r.Report(f)
 }
@@ -101,7 +101,7 @@ func reportRemoteBackend(m *lint.Model, r *lint.Reporter, b backend) {
 		Severity: lint.Note,
 		Span:     span(b.directive()),
 		Message: fmt.Sprintf("%s is on another host and no pool given listens on port %d: if PHP-FPM runs there, lint that host's configuration too",
-			targetAddress(b.target), b.target.Port),
+			targetAddress(*b.target), b.target.Port),
 	})
 }
 

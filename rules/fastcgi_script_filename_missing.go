@@ -171,7 +171,7 @@ func phpHop(m *lint.Model, h *lint.Hop) bool {
 func hopPools(m *lint.Model, h *lint.Hop) []*lint.Pool {
 	var out []*lint.Pool
 	for _, b := range hopBackends(nil, h) {
-		if p := matchPool(m, b.target); p != nil {
+		if p := matchPool(m, *b.target); p != nil {
 			out = append(out, p)
 		}
 	}

@@ -35,7 +35,7 @@ func checkFPMAllowedClients(m *lint.Model, r *lint.Reporter) {
 		if b.target.Kind != lint.TargetTCP {
 			continue
 		}
-		p := matchPool(m, b.target)
+		p := matchPool(m, *b.target)
 		if p == nil {
 			continue
 		}

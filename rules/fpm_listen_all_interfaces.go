@@ -49,7 +49,7 @@ func checkFPMListenAllInterfaces(m *lint.Model, r *lint.Reporter) {
 		// it: nginx in another container or host would lose the pool.
 		var hops []backend
 		for _, b := range fastcgiBackends(m) {
-			if b.target.Kind == lint.TargetTCP && listens(p, b.target) {
+			if b.target.Kind == lint.TargetTCP && listens(p, *b.target) {
 				hops = append(hops, b)
 			}
 		}

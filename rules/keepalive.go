@@ -49,7 +49,7 @@ func checkKeepaliveExhaustsPool(m *lint.Model, r *lint.Reporter) {
 		if kc == nil || kc.Arg(0) != "on" {
 			continue
 		}
-		p := matchPool(m, b.target)
+		p := matchPool(m, *b.target)
 		if p == nil {
 			continue
 		}

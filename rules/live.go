@@ -43,7 +43,7 @@ func liveRelatePool(m *lint.Model, f *lint.Finding, b backend, why string) *lint
 	if b.hop.Module != "fastcgi" {
 		return nil
 	}
-	p := matchPool(m, b.target)
+	p := matchPool(m, *b.target)
 	if p != nil {
 		f.Related = append(f.Related, lint.Related{Pos: p.Listen.Value.Pos, Message: fmt.Sprintf("%s %s", poolLabel(p), why)})
 	}

@@ -66,14 +66,14 @@ func checkLiveConnectFailed(m *lint.Model, r *lint.Reporter) {
 			f.Fix = &lint.Fix{Text: "check that the backend host is up and that no firewall drops the port"}
 		case c.Errno == int(syscall.ECONNREFUSED):
 			f.Message += ": nothing listens on that port"
-			f.Consequence = "502 Bad Gateway; error.log: " + liveErrnoLine(b.target, syscall.ECONNREFUSED, "Connection refused")
+			f.Consequence = "502 Bad Gateway; error.log: " + liveErrnoLine(*b.target, syscall.ECONNREFUSED, "Connection refused")
 			f.Fix = &lint.Fix{Text: "start the backend, or point nginx at the port it listens on"}
 			if p := liveRelatePool(m, &f, b, "should listen here: is its php-fpm running?"); p != nil {
 				f.Fix.Text = fmt.Sprintf("start php-fpm (systemctl start %s) and read its log if it does not stay up", liveFPMService(p.FPM))
 			}
 		case c.Errno == int(syscall.EAGAIN):
 			f.Message += ": the socket's listen queue is full, every worker is busy"
-			f.Consequence = "502 Bad Gateway at once; error.log: " + liveErrnoLine(b.target, syscall.EAGAIN, "Resource temporarily unavailable")
+			f.Consequence = "502 Bad Gateway at once; error.log: " + liveErrnoLine(*b.target, syscall.EAGAIN, "Resource temporarily unavailable")
 			f.Fix = &lint.Fix{Text: "find what keeps the workers busy (php-fpm slow log, status page); raise pm.max_children if the host has room, and listen.backlog"}
 			liveRelatePool(m, &f, b, "serves this socket")
 		default:

@@ -37,12 +37,12 @@ func checkLiveFPMNotRunning(m *lint.Model, r *lint.Reporter) {
 		if b.target.Kind == lint.TargetTCP && !isLocal(b.target.Host) {
 			continue
 		}
-		if p := matchPool(m, b.target); p != nil && p.FPM != nil && !p.FPM.Standalone {
+		if p := matchPool(m, *b.target); p != nil && p.FPM != nil && !p.FPM.Standalone {
 			if liveRunningFor(m, p.FPM) != nil {
 				continue
 			}
 			f := liveFinding(b, fmt.Sprintf("no php-fpm master runs for %s, whose %s listens on %s%s",
-				p.FPM.File, poolLabel(p), targetAddress(b.target), liveRunningList(m.Live.FPMMasters)))
+				p.FPM.File, poolLabel(p), targetAddress(*b.target), liveRunningList(m.Live.FPMMasters)))
 			f.Related = append(f.Related, lint.Related{Pos: p.Listen.Value.Pos, Message: fmt.Sprintf("%s listens here", poolLabel(p))})
 			f.Consequence = "502 Bad Gateway for every PHP request of this location"
 			f.Fix = &lint.Fix{Text: fmt.Sprintf("start it: systemctl start %s (and systemctl enable %s; journalctl -u %s says why it stopped)", liveFPMService(p.FPM), liveFPMService(p.FPM), liveFPMService(p.FPM))}
@@ -56,7 +56,7 @@ func checkLiveFPMNotRunning(m *lint.Model, r *lint.Reporter) {
 		}
 		switch {
 		case len(masters) == 0:
-			f := liveFinding(b, fmt.Sprintf("nginx passes PHP requests to %s, but no php-fpm master runs on this host", targetAddress(b.target)))
+			f := liveFinding(b, fmt.Sprintf("nginx passes PHP requests to %s, but no php-fpm master runs on this host", targetAddress(*b.target)))
 			f.Consequence = "502 Bad Gateway for every PHP request of this location"
 			f.Fix = &lint.Fix{Text: "start php-fpm (systemctl start php-fpm, or php8.x-fpm on Debian/Ubuntu); if it runs in another container, run --live there"}
 			r.Report(f)

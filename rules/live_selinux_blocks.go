@@ -40,7 +40,7 @@ func checkLiveSELinuxBlocks(m *lint.Model, r *lint.Reporter) {
 		if b.target.Kind != lint.TargetTCP || selinuxHTTPPorts[b.target.Port] {
 			continue
 		}
-		addr := targetAddress(b.target)
+		addr := targetAddress(*b.target)
 		msg := fmt.Sprintf("SELinux is enforcing and httpd_can_network_connect is off: nginx (httpd_t) may not connect to %s, port %d is not an http_port_t port; this is SELinux, not a file or socket permission",
 			addr, b.target.Port)
 		if t := m.Live.TCPAddr(b.target.Host, b.target.Port); t != nil && t.Connect.OK {

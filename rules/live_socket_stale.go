@@ -41,7 +41,7 @@ func checkLiveSocketStale(m *lint.Model, r *lint.Reporter) {
 			continue
 		}
 		f := liveFinding(b, msg)
-		f.Consequence = "502 Bad Gateway; error.log: " + liveErrnoLine(b.target, syscall.ECONNREFUSED, "Connection refused")
+		f.Consequence = "502 Bad Gateway; error.log: " + liveErrnoLine(*b.target, syscall.ECONNREFUSED, "Connection refused")
 		if p := liveRelatePool(m, &f, b, "listens here when its php-fpm runs"); p != nil {
 			f.Fix = &lint.Fix{Text: fmt.Sprintf("restart php-fpm (systemctl restart %s; it replaces the socket) and read its log for why it stopped", liveFPMService(p.FPM))}
 		} else if s.IsSocket {

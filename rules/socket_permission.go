@@ -148,7 +148,7 @@ func checkSocketPermission(m *lint.Model, r *lint.Reporter) {
 		if b.target.Kind != lint.TargetUnix {
 			continue
 		}
-		p := matchPool(m, b.target)
+		p := matchPool(m, *b.target)
 		if p == nil {
 			continue
 		}

@@ -73,7 +73,7 @@ func (l limit) describe() string {
 
 func checkTimeoutChain(m *lint.Model, r *lint.Reporter) {
 	for _, b := range fastcgiBackends(m) {
-		p := matchPool(m, b.target)
+		p := matchPool(m, *b.target)
 		if p == nil {
 			continue
 		}
@@ -204,31 +204,50 @@ gets 504 while the backend keeps working.`,
 
 var timeoutModules = []string{"fastcgi", "proxy", "uwsgi", "scgi", "grpc"}
 
+// ioTimeouts maps each module's read and send timeout directive to what the
+// backend is too slow to do, and the error-log line nginx writes then.
+var ioTimeouts = func() map[string][2]string {
+	out := map[string][2]string{}
+	for _, module := range timeoutModules {
+		out[module+"_read_timeout"] = [2]string{"answer", "reading response header from upstream"}
+		out[module+"_send_timeout"] = [2]string{"accept the request", "sending request to upstream"}
+	}
+	return out
+}()
+
 func checkTimeoutTooLow(m *lint.Model, r *lint.Reporter) {
 	floor, ok := lint.ParseNginxTime(r.Option("min_timeout", defaultMinTimeout))
 	if !ok {
 		floor, _ = lint.ParseNginxTime(defaultMinTimeout)
 	}
 	for _, block := range httpBlocks(m) {
-		for _, module := range timeoutModules {
-			for _, kind := range []string{"read", "send"} {
-				name := module + "_" + kind + "_timeout"
-				for _, d := range block.Children(name) {
-					t, ok := lint.ParseNginxTime(d.Arg(0))
-					if !ok || t >= floor {
-						continue
-					}
-					r.Report(lint.Finding{
-						Span:        span(d),
-						Message:     fmt.Sprintf("%s %s: a backend slower than that to %s gets 504", name, d.Arg(0), map[string]string{"read": "answer", "send": "accept the request"}[kind]),
-						Consequence: fmt.Sprintf("504 Gateway Timeout; error.log: upstream timed out (110: Connection timed out) while %s", map[string]string{"read": "reading response header from upstream", "send": "sending request to upstream"}[kind]),
-						Fix:         &lint.Fix{Text: "raise it to at least the slowest legitimate request (default 60s)", Replacement: name + " 60s;", Span: span(d)},
-					})
-				}
+		for _, d := range block.Block {
+			what, ok := ioTimeouts[d.Name]
+			if !ok {
+				continue
 			}
+			t, ok := lint.ParseNginxTime(d.Arg(0))
+			if !ok || t >= floor {
+				continue
+			}
+			r.Report(lint.Finding{
+				Span:        span(d),
+				Message:     fmt.Sprintf("%s %s: a backend slower than that to %s gets 504", d.Name, d.Arg(0), what[0]),
+				Consequence: "504 Gateway Timeout; error.log: upstream timed out (110: Connection timed out) while " + what[1],
+				Fix:         &lint.Fix{Text: "raise it to at least the slowest legitimate request (default 60s)", Replacement: d.Name + " 60s;", Span: span(d)},
+			})
 		}
 	}
 }
+
+// connectTimeouts are the connect timeout directives.
+var connectTimeouts = func() map[string]bool {
+	out := map[string]bool{}
+	for _, module := range timeoutModules {
+		out[module+"_connect_timeout"] = true
+	}
+	return out
+}()
 
 // ConnectTimeoutOverCap finds connect timeouts above what takes effect.
 var ConnectTimeoutOverCap = &lint.Rule{
@@ -248,19 +267,19 @@ overloaded: raise its capacity (pm.max_children, listen.backlog) instead.`,
 
 func checkConnectTimeoutOverCap(m *lint.Model, r *lint.Reporter) {
 	for _, block := range httpBlocks(m) {
-		for _, module := range timeoutModules {
-			name := module + "_connect_timeout"
-			for _, d := range block.Children(name) {
-				t, ok := lint.ParseNginxTime(d.Arg(0))
-				if !ok || t <= connectTimeoutCap {
-					continue
-				}
-				r.Report(lint.Finding{
-					Span:    span(d),
-					Message: fmt.Sprintf("%s %s: a connect timeout cannot usually exceed 75s, so this value does not take effect", name, d.Arg(0)),
-					Fix:     &lint.Fix{Text: "lower it to 75s or less; slow responses are what *_read_timeout covers", Replacement: name + " 60s;", Span: span(d)},
-				})
+		for _, d := range block.Block {
+			if !connectTimeouts[d.Name] {
+				continue
 			}
+			t, ok := lint.ParseNginxTime(d.Arg(0))
+			if !ok || t <= connectTimeoutCap {
+				continue
+			}
+			r.Report(lint.Finding{
+				Span:    span(d),
+				Message: fmt.Sprintf("%s %s: a connect timeout cannot usually exceed 75s, so this value does not take effect", d.Name, d.Arg(0)),
+				Fix:     &lint.Fix{Text: "lower it to 75s or less; slow responses are what *_read_timeout covers", Replacement: d.Name + " 60s;", Span: span(d)},
+			})
 		}
 	}
 }

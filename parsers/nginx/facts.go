@@ -39,6 +39,27 @@ func fillFacts(n *lint.Nginx) {
 	n.User = nginxUser(n.Root)
 	n.Upstreams = upstreams(n.Root)
 	n.Hops = hops(n.Root, n.Upstreams)
+	n.Levels = levels(n.Root)
+}
+
+// levels lists the http context's blocks that settings are inherited
+// through.
+func levels(root *lint.Directive) []*lint.Directive {
+	var out []*lint.Directive
+	for _, h := range root.Children("http") {
+		out = append(out, h)
+		h.Walk(func(d *lint.Directive) bool {
+			switch d.Name {
+			case "server", "location", "if", "limit_except":
+				if d.IsBlock() {
+					out = append(out, d)
+				}
+				return true
+			}
+			return false
+		})
+	}
+	return out
 }
 
 // nginxUser reads the main context's `user name [group];` (ngx_set_user:
