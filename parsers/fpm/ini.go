@@ -499,7 +499,8 @@ func (lx *lexer) next() token {
 func (lx *lexer) initial(p int) (token, bool) {
 	src := lx.src
 	c := src[p]
-	var cands []candidate
+	var space [8]candidate // on the stack: a handful match at one place
+	cands := space[:0]
 	if c == '[' {
 		cands = append(cands, candidate{1, pSection, func() token {
 			lx.push(stSection)
@@ -582,7 +583,8 @@ func (lx *lexer) value(p int) token {
 		}
 		// An empty '' matches no rule; see the end of this function.
 	}
-	var cands []candidate
+	var space [8]candidate // on the stack: a handful match at one place
+	cands := space[:0]
 	if c == '$' && p+1 < len(src) && src[p+1] == '{' {
 		cands = append(cands, candidate{2, pDollarCurly, func() token {
 			lx.push(stVarname)
@@ -669,7 +671,8 @@ func (lx *lexer) sectionOrOffset(p int) token {
 		}
 		return lx.eofAt(p, '\'')
 	}
-	var cands []candidate
+	var space [8]candidate // on the stack: a handful match at one place
+	cands := space[:0]
 	b := lx.blanks(p)
 	if p+b < len(src) && src[p+b] == ']' {
 		if lx.state == stSection {

@@ -222,13 +222,27 @@ func (l *loader) place(parent *lint.Directive, ds []*lint.Directive, inc *lint.D
 		parent.Block = append(parent.Block, d)
 		if d.Block != nil {
 			children := d.Block
-			d.Block = make([]*lint.Directive, 0, len(children))
+			if hasInclude(children) {
+				d.Block = make([]*lint.Directive, 0, len(children))
+			} else {
+				// Placing puts each child back where it is.
+				d.Block = children[:0]
+			}
 			l.place(d, children, inc, chain)
 		}
 		if d.Name == "include" {
 			l.include(parent, d, chain)
 		}
 	}
+}
+
+func hasInclude(ds []*lint.Directive) bool {
+	for _, d := range ds {
+		if d.Name == "include" {
+			return true
+		}
+	}
+	return false
 }
 
 // copy puts a copy of the directives ds of a file's first instance (those

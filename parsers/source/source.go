@@ -139,6 +139,9 @@ func (f *FS) resolveUncached(p string) (string, error) {
 	if f.Root == "" {
 		return f.evalSymlinks(p)
 	}
+	if real, ok := f.resolveInDir(p); ok {
+		return real, nil
+	}
 	rel, err := filepath.Rel(f.Root, p)
 	if err != nil {
 		return f.evalSymlinks(p)
@@ -181,6 +184,25 @@ func (f *FS) resolveUncached(p string) (string, error) {
 		parts = append(splitPath(target), parts...)
 	}
 	return filepath.Join(f.Root, cur), nil
+}
+
+// resolveInDir resolves p under Root through its directory's resolution,
+// remembered: the files of one directory then cost one lstat each. It
+// leaves links and errors to the walk of every component.
+func (f *FS) resolveInDir(p string) (string, bool) {
+	dir, base := filepath.Split(p)
+	if base == "" || base == "." || base == ".." || filepath.Clean(p) != p || !strings.HasPrefix(dir, f.Root+"/") {
+		return "", false
+	}
+	realDir, err := f.resolveOnDisk(filepath.Clean(dir))
+	if err != nil {
+		return "", false
+	}
+	real := filepath.Join(realDir, base)
+	if e, err := f.lstat(real); err != nil || e.info.Mode()&fs.ModeSymlink != 0 {
+		return "", false
+	}
+	return real, true
 }
 
 // evalSymlinks is filepath.EvalSymlinks with the directory's resolution
