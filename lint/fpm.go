@@ -3,7 +3,6 @@ package lint
 import (
 	"path"
 	"sort"
-	"strconv"
 )
 
 // FPM is one PHP-FPM master process's configuration: its php-fpm.conf with
@@ -277,7 +276,7 @@ type Model struct {
 	Live *LiveFacts `json:"live,omitempty"`
 
 	pools     []*Pool
-	listening map[string][]*Pool
+	listening map[listenKey][]*Pool
 }
 
 // Pools returns every pool of every FPM.
@@ -302,22 +301,30 @@ func (m *Model) Index() {
 	m.pools = nil
 	pools := m.Pools()
 	m.pools = pools
-	m.listening = map[string][]*Pool{}
+	m.listening = map[listenKey][]*Pool{}
 	for _, p := range pools {
-		if k := p.Listen.key(); k != "" {
+		if k := p.Listen.key(); k != (listenKey{}) {
 			m.listening[k] = append(m.listening[k], p)
 		}
 	}
 }
 
-func (l Listen) key() string {
+// listenKey is what Listening looks pools up by: a cleaned socket path or
+// a TCP port.
+type listenKey struct {
+	kind ListenKind
+	path string
+	port int
+}
+
+func (l Listen) key() listenKey {
 	switch l.Kind {
 	case ListenUnix:
-		return "unix:" + path.Clean(l.Path)
+		return listenKey{kind: ListenUnix, path: path.Clean(l.Path)}
 	case ListenTCP:
-		return "tcp:" + strconv.Itoa(l.Port)
+		return listenKey{kind: ListenTCP, port: l.Port}
 	}
-	return ""
+	return listenKey{}
 }
 
 // Listening returns, in model order, the pools that may listen on a unix

@@ -37,7 +37,7 @@ func checkBufferTooSmall(m *lint.Model, r *lint.Reporter) {
 	}
 	for _, block := range httpBlocks(m) {
 		for _, module := range bufferModules {
-			name := module + "_buffer_size"
+			name := bufferSizeDirective[module]
 			for _, d := range block.Children(name) {
 				n, ok := lint.ParseSize(d.Arg(0))
 				if !ok || n >= floor {
@@ -94,7 +94,7 @@ func checkBufferSizeDefault(m *lint.Model, r *lint.Reporter) {
 			continue
 		}
 		seen[h.Pos] = true
-		if inForce(h.Block, h.Module+"_buffer_size") != nil {
+		if inForce(h.Block, bufferSizeDirective[h.Module]) != nil {
 			continue
 		}
 		if first == nil {

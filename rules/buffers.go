@@ -27,6 +27,16 @@ type bufferSettings struct {
 	at map[string]*lint.Directive
 }
 
+// bufferSizeDirective maps each of bufferModules to its *_buffer_size
+// directive, named once rather than for every block.
+var bufferSizeDirective = func() map[string]string {
+	out := map[string]string{}
+	for _, module := range bufferModules {
+		out[module] = module + "_buffer_size"
+	}
+	return out
+}()
+
 func (s *bufferSettings) name(suffix string) string { return s.module + "_" + suffix }
 
 // larger is the maximum of *_buffer_size and one of *_buffers.

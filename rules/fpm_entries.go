@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
@@ -26,21 +27,23 @@ type fpmLine struct {
 // then each pool's lines in file order. The lines before the first [name]
 // of a pool file checked alone are left out: their section depends on the
 // file that includes it.
-func fpmLines(m *lint.Model) []fpmLine {
-	var out []fpmLine
-	for _, f := range m.FPMs {
-		for _, e := range f.GlobalEntries {
-			if !f.Standalone {
-				out = append(out, fpmLine{fpm: f, entry: e})
+func fpmLines(m *lint.Model) iter.Seq[fpmLine] {
+	return func(yield func(fpmLine) bool) {
+		for _, f := range m.FPMs {
+			for _, e := range f.GlobalEntries {
+				if !f.Standalone && !yield(fpmLine{fpm: f, entry: e}) {
+					return
+				}
 			}
-		}
-		for _, p := range f.Pools {
-			for _, e := range p.Entries {
-				out = append(out, fpmLine{fpm: f, pool: p, entry: e})
+			for _, p := range f.Pools {
+				for _, e := range p.Entries {
+					if !yield(fpmLine{fpm: f, pool: p, entry: e}) {
+						return
+					}
+				}
 			}
 		}
 	}
-	return out
 }
 
 // section names where the line is, for messages: `pool [www] (php-fpm 8.2)`

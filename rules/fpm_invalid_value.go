@@ -32,7 +32,7 @@ pm.max_requests = 5000`,
 }
 
 func checkFPMInvalidValue(m *lint.Model, r *lint.Reporter) {
-	for _, l := range fpmLines(m) {
+	for l := range fpmLines(m) {
 		e := l.entry
 		if e.Array {
 			if msg := fpmconf.ArrayValueError(e.Name, e.Index, e.Value); msg != "" {

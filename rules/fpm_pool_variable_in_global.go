@@ -28,7 +28,7 @@ error_log = /var/log/php-fpm/error.log`,
 }
 
 func checkFPMPoolVariableInGlobal(m *lint.Model, r *lint.Reporter) {
-	for _, l := range fpmLines(m) {
+	for l := range fpmLines(m) {
 		e := l.entry
 		if l.pool != nil || !strings.Contains(e.Value, "$pool") {
 			continue

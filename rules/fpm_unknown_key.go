@@ -30,7 +30,7 @@ pm.max_children = 10`,
 }
 
 func checkFPMUnknownKey(m *lint.Model, r *lint.Reporter) {
-	for _, l := range fpmLines(m) {
+	for l := range fpmLines(m) {
 		e := l.entry
 		if e.Array {
 			continue // the loader refuses unknown name[key] lines

@@ -94,6 +94,12 @@ func checkTimeoutChain(m *lint.Model, r *lint.Reporter) {
 }
 
 func checkChain(r *lint.Reporter, b backend, p *lint.Pool, read, term, exec limit) {
+	readShort := term.seconds > 0 && read.seconds < term.seconds ||
+		term.seconds == 0 && exec.seconds > 0 && read.seconds < exec.seconds
+	termShort := term.seconds > 0 && exec.seconds > 0 && term.seconds < exec.seconds
+	if !readShort && !termShort {
+		return // the usual case: build no message
+	}
 	readDirective := lint.Effective(b.hop.Block, "fastcgi_read_timeout").Last()
 	nginxSpan := span(b.hop.Directive)
 	if readDirective != nil {

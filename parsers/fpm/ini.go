@@ -14,6 +14,7 @@ package fpm
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nginx502-lint/nginx502-lint/lint/fpmconf"
 )
@@ -135,8 +136,13 @@ var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 
 // tokenize cuts src into tokens, up to and including the first tkEOF.
 func tokenize(src []byte, comments bool) ([]token, []iniComment) {
+	return tokenizeInto(nil, src, comments)
+}
+
+// tokenizeInto is tokenize appending to toks[:0].
+func tokenizeInto(toks []token, src []byte, comments bool) ([]token, []iniComment) {
 	lx := &lexer{src: src}
-	toks := make([]token, 0, 8)
+	toks = toks[:0]
 	for {
 		t := lx.next()
 		toks = append(toks, t)
@@ -868,11 +874,18 @@ func parseINI(src []byte, res *resolver) ([]iniEvent, *iniError, []iniComment) {
 
 // parseINIFunc is parseINI calling emit with each event as it is parsed.
 func parseINIFunc(src []byte, res *resolver, emit func(iniEvent)) ([]iniEvent, *iniError, []iniComment) {
-	toks, comments := tokenize(src, true)
+	// php-fpm parses its files line by line: the token buffer serves the
+	// next line (the parser keeps no token past its return).
+	buf := tokenBuffers.Get().(*[]token)
+	toks, comments := tokenizeInto(*buf, src, true)
 	p := &parser{toks: toks, res: res, emit: emit}
 	p.statements()
+	*buf = toks[:0]
+	tokenBuffers.Put(buf)
 	return p.events, p.err, comments
 }
+
+var tokenBuffers = sync.Pool{New: func() any { return new([]token) }}
 
 func (p *parser) add(ev iniEvent) {
 	p.events = append(p.events, ev)
