@@ -258,6 +258,7 @@ func (l *loader) discoverUncached(dir string) (nginxMains, fpmMains []string) {
 			return
 		}
 		var subdirs []fs.DirEntry
+		nginxDir := false
 		for _, e := range entries {
 			name := e.Name()
 			if e.IsDir() {
@@ -269,11 +270,16 @@ func (l *loader) discoverUncached(dir string) (nginxMains, fpmMains []string) {
 			switch {
 			case name == "nginx.conf":
 				nginxMains = append(nginxMains, filepath.Join(shown, name))
-			case name == "php-fpm.conf" || fpmMainName.MatchString(name):
+				nginxDir = true
+			case name == "php-fpm.conf" || strings.HasPrefix(name, "php-fpm") && fpmMainName.MatchString(name):
 				fpmMains = append(fpmMains, filepath.Join(shown, name))
 			}
 		}
-		if depth >= discoverDepth {
+		if nginxDir || depth >= discoverDepth {
+			// Below nginx.conf are its includes (sites-available may hold
+			// thousands of files), and a deeper nginx.conf would not be
+			// kept. A php-fpm.conf does not stop the search: FreeBSD keeps
+			// nginx/ beside /usr/local/etc/php-fpm.conf.
 			return
 		}
 		for _, e := range subdirs {

@@ -70,6 +70,17 @@ func TestDiscover(t *testing.T) {
 			paths: []string{"/usr/local/etc"}, wantPools: []string{"www"}, wantPrefix: "/usr/local",
 		},
 		{
+			name: "freebsd /usr/local/etc",
+			files: map[string]string{
+				"usr/local/etc/php-fpm.conf":              "[global]\ninclude=etc/php-fpm.d/*.conf\n",
+				"usr/local/etc/php-fpm.d/www.conf":        poolConf,
+				"usr/local/etc/nginx/nginx.conf":          nginxConf,
+				"usr/local/etc/nginx/conf.d/nginx.conf":   "this is not read: below nginx.conf are its includes {",
+				"usr/local/etc/nginx/conf.d/php-fpm.conf": "[bogus\n",
+			},
+			paths: []string{"/usr/local/etc"}, wantNginx: true, wantPools: []string{"www"}, wantPrefix: "/usr/local",
+		},
+		{
 			name:  "a pool file alone",
 			files: map[string]string{"pool.d/shop.conf": "; the shop\n[shop]\nlisten = 127.0.0.1:9001\n"},
 			paths: []string{"/pool.d/shop.conf"}, wantPools: []string{"shop"},

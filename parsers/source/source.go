@@ -139,7 +139,7 @@ func (f *FS) resolveUncached(p string) (string, error) {
 	if f.Root == "" {
 		return f.evalSymlinks(p)
 	}
-	if real, ok := f.resolveInDir(p); ok {
+	if real, ok := f.resolveInDir(p, 0); ok {
 		return real, nil
 	}
 	rel, err := filepath.Rel(f.Root, p)
@@ -187,9 +187,11 @@ func (f *FS) resolveUncached(p string) (string, error) {
 }
 
 // resolveInDir resolves p under Root through its directory's resolution,
-// remembered: the files of one directory then cost one lstat each. It
-// leaves links and errors to the walk of every component.
-func (f *FS) resolveInDir(p string) (string, bool) {
+// remembered: the files of one directory then cost one lstat each, and a
+// link to a file (sites-enabled/x → sites-available/x) one more. It leaves
+// errors, and links whose target climbs with "..", to the walk of every
+// component.
+func (f *FS) resolveInDir(p string, links int) (string, bool) {
 	dir, base := filepath.Split(p)
 	if base == "" || base == "." || base == ".." || filepath.Clean(p) != p || !strings.HasPrefix(dir, f.Root+"/") {
 		return "", false
@@ -199,10 +201,23 @@ func (f *FS) resolveInDir(p string) (string, bool) {
 		return "", false
 	}
 	real := filepath.Join(realDir, base)
-	if e, err := f.lstat(real); err != nil || e.info.Mode()&fs.ModeSymlink != 0 {
+	e, err := f.lstat(real)
+	if err != nil {
 		return "", false
 	}
-	return real, true
+	if e.info.Mode()&fs.ModeSymlink == 0 {
+		return real, true
+	}
+	if links >= maxLinks || e.target == "" || strings.Contains(e.target, "..") {
+		return "", false
+	}
+	target := e.target
+	if filepath.IsAbs(target) {
+		target = filepath.Join(f.Root, target)
+	} else {
+		target = filepath.Join(realDir, target)
+	}
+	return f.resolveInDir(target, links+1)
 }
 
 // evalSymlinks is filepath.EvalSymlinks with the directory's resolution

@@ -36,13 +36,16 @@ func TestResolveUnderRoot(t *testing.T) {
 		"etc/nginx/sites-enabled/abs":         "->/etc/nginx/sites-available/shop.conf",
 		"etc/nginx/sites-enabled/rel":         "->../sites-available/shop.conf",
 		"etc/nginx/sites-enabled/climb":       "->../../../../../../etc/nginx/sites-available/shop.conf",
+		"etc/nginx/sites-enabled/chain":       "->abs",
+		"etc/nginx/sites-enabled/via-dir":     "->/etc/nginx/conf/shop.conf",
+		"etc/nginx/sites-enabled/dangling":    "->/etc/nginx/sites-available/gone.conf",
 		"etc/nginx/conf":                      "->/etc/nginx/sites-available",
 		"etc/nginx/loop1":                     "->/etc/nginx/loop2",
 		"etc/nginx/loop2":                     "->/etc/nginx/loop1",
 	})
 	fsys := &FS{Root: root}
 	want := filepath.Join(root, "etc/nginx/sites-available/shop.conf")
-	for _, name := range []string{"abs", "rel", "climb"} {
+	for _, name := range []string{"abs", "rel", "climb", "chain", "via-dir"} {
 		got, err := fsys.Resolve(fsys.Path("/etc/nginx/sites-enabled/" + name))
 		if err != nil || got != want {
 			t.Errorf("%s: got %q, %v; want %q", name, got, err, want)
@@ -50,6 +53,9 @@ func TestResolveUnderRoot(t *testing.T) {
 	}
 	if got, err := fsys.Resolve(fsys.Path("/etc/nginx/conf/shop.conf")); err != nil || got != want {
 		t.Errorf("link in a directory: got %q, %v", got, err)
+	}
+	if _, err := fsys.Resolve(fsys.Path("/etc/nginx/sites-enabled/dangling")); err == nil || !os.IsNotExist(err) {
+		t.Errorf("dangling link: got %v", err)
 	}
 	if _, err := fsys.Resolve(fsys.Path("/etc/nginx/loop1")); err == nil || !strings.Contains(err.Error(), "too many levels") {
 		t.Errorf("symlink loop: got %v", err)
