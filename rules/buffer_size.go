@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
 )
@@ -36,31 +37,36 @@ func checkBufferTooSmall(m *lint.Model, r *lint.Reporter) {
 		floor, _ = lint.ParseSize(defaultMinBufferSize)
 	}
 	for _, block := range httpBlocks(m) {
-		for _, module := range bufferModules {
-			name := bufferSizeDirective[module]
-			for _, d := range block.Children(name) {
-				n, ok := lint.ParseSize(d.Arg(0))
-				if !ok || n >= floor {
-					continue
-				}
-				s, ok := effectiveBuffers(block, module)
-				fix := &lint.Fix{Text: fmt.Sprintf("raise %s to 16k", name), Replacement: name + " 16k;", Span: span(d)}
-				if ok {
-					raised := *s
-					raised.bufferSize = 16 << 10
-					if lines := raised.repaired(); len(lines) > 0 {
-						fix.Text += " and write " + lines[0] + " so that nginx still starts"
-						fix.Replacement += "\n" + lines[0]
-					}
-				}
-				r.Report(lint.Finding{
-					Span: span(d),
-					Message: fmt.Sprintf("%s %s leaves room for only %s of response headers: a response with larger headers (cookies, CSP, PHP warnings) fails with 502",
-						name, d.Arg(0), formatSize(n)),
-					Consequence: "502 Bad Gateway; error.log: upstream sent too big header while reading response header from upstream",
-					Fix:         fix,
-				})
+		for _, d := range block.Block {
+			if !strings.HasSuffix(d.Name, "_buffer_size") {
+				continue
 			}
+			module, ok := bufferSizeModule[d.Name]
+			if !ok {
+				continue
+			}
+			name := d.Name
+			n, ok := lint.ParseSize(d.Arg(0))
+			if !ok || n >= floor {
+				continue
+			}
+			s, ok := effectiveBuffers(block, module)
+			fix := &lint.Fix{Text: fmt.Sprintf("raise %s to 16k", name), Replacement: name + " 16k;", Span: span(d)}
+			if ok {
+				raised := *s
+				raised.bufferSize = 16 << 10
+				if lines := raised.repaired(); len(lines) > 0 {
+					fix.Text += " and write " + lines[0] + " so that nginx still starts"
+					fix.Replacement += "\n" + lines[0]
+				}
+			}
+			r.Report(lint.Finding{
+				Span: span(d),
+				Message: fmt.Sprintf("%s %s leaves room for only %s of response headers: a response with larger headers (cookies, CSP, PHP warnings) fails with 502",
+					name, d.Arg(0), formatSize(n)),
+				Consequence: "502 Bad Gateway; error.log: upstream sent too big header while reading response header from upstream",
+				Fix:         fix,
+			})
 		}
 	}
 }

@@ -72,6 +72,9 @@ var bufferDirectives = func() map[string]int {
 func modulesSettingBuffers(block *lint.Directive) []string {
 	var set uint
 	for _, c := range block.Block {
+		if !strings.HasSuffix(c.Name, "_size") && !strings.HasSuffix(c.Name, "_buffers") {
+			continue // most directives: no map lookup
+		}
 		if i, ok := bufferDirectives[c.Name]; ok {
 			set |= 1 << i
 		}

@@ -28,13 +28,15 @@ type bufferSettings struct {
 }
 
 // bufferSizeDirective maps each of bufferModules to its *_buffer_size
-// directive, named once rather than for every block.
-var bufferSizeDirective = func() map[string]string {
-	out := map[string]string{}
-	for _, module := range bufferModules {
-		out[module] = module + "_buffer_size"
+// directive, named once rather than for every block, and bufferSizeModule
+// the other way.
+var bufferSizeDirective, bufferSizeModule = func() (map[string]string, map[string]string) {
+	directive, module := map[string]string{}, map[string]string{}
+	for _, m := range bufferModules {
+		directive[m] = m + "_buffer_size"
+		module[m+"_buffer_size"] = m
 	}
-	return out
+	return directive, module
 }()
 
 func (s *bufferSettings) name(suffix string) string { return s.module + "_" + suffix }

@@ -228,6 +228,9 @@ func checkTimeoutTooLow(m *lint.Model, r *lint.Reporter) {
 	}
 	for _, block := range httpBlocks(m) {
 		for _, d := range block.Block {
+			if !strings.HasSuffix(d.Name, "_timeout") {
+				continue // most directives: no map lookup
+			}
 			what, ok := ioTimeouts[d.Name]
 			if !ok {
 				continue
@@ -274,7 +277,7 @@ overloaded: raise its capacity (pm.max_children, listen.backlog) instead.`,
 func checkConnectTimeoutOverCap(m *lint.Model, r *lint.Reporter) {
 	for _, block := range httpBlocks(m) {
 		for _, d := range block.Block {
-			if !connectTimeouts[d.Name] {
+			if !strings.HasSuffix(d.Name, "_connect_timeout") || !connectTimeouts[d.Name] {
 				continue
 			}
 			t, ok := lint.ParseNginxTime(d.Arg(0))

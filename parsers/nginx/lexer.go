@@ -3,6 +3,7 @@ package nginx
 import (
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
 )
@@ -45,8 +46,11 @@ type lexer struct {
 	comments  []lint.Comment
 }
 
+// newLexer reads data in place: the words it returns share its memory, so
+// data must not change afterwards (the loaders read each file into a
+// buffer of its own, which then lives as long as the model).
 func newLexer(file string, data []byte) *lexer {
-	return &lexer{src: string(data), file: file, line: 1}
+	return &lexer{src: unsafe.String(unsafe.SliceData(data), len(data)), file: file, line: 1}
 }
 
 // at returns the position of offset off, which must be on the current line.

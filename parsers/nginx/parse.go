@@ -14,7 +14,8 @@ import (
 // maxDepth bounds block nesting, which nginx bounds by its C stack.
 const maxDepth = 1000
 
-// Parse reads one file without expanding its includes. The directives'
+// Parse reads one file without expanding its includes. The directives share
+// data's memory: do not change data afterwards. The directives'
 // top-level Parent is a synthetic root (Name ""). On a syntax error it
 // returns what was read before it, with a lint.LoadErrors of one error:
 // like nginx, it does not read past the first syntax error of a file.

@@ -498,19 +498,20 @@ func (f *FS) Glob(pattern string) ([]string, error) {
 			searchDir = real
 		}
 	}
-	found, err := filepath.Glob(filepath.Join(searchDir, base))
-	if err != nil {
-		return nil, fmt.Errorf("bad include pattern %q: %w", pattern, err)
-	}
-	matches := make([]string, 0, len(found))
-	for _, m := range found {
-		matches = append(matches, filepath.Join(filepath.Clean(dir), filepath.Base(m)))
-	}
-	patParts := splitPath(pattern)
-	out := matches[:0]
-	for _, m := range matches {
-		if !hiddenMismatch(patParts, splitPath(m)) {
-			out = append(out, m)
+	var out []string
+	if !IsGlob(dir) {
+		out = globDir(searchDir, filepath.Clean(dir), base)
+	} else {
+		found, err := filepath.Glob(filepath.Join(searchDir, base))
+		if err != nil {
+			return nil, fmt.Errorf("bad include pattern %q: %w", pattern, err)
+		}
+		patParts := splitPath(pattern)
+		for _, m := range found {
+			m = filepath.Join(filepath.Clean(dir), filepath.Base(m))
+			if !hiddenMismatch(patParts, splitPath(m)) {
+				out = append(out, m)
+			}
 		}
 	}
 	if len(f.Overlay) > 0 {
@@ -530,6 +531,34 @@ func (f *FS) Glob(pattern string) ([]string, error) {
 
 // hiddenMismatch reports whether a match has a dot-name where the pattern's
 // element is a wildcard that does not start with a dot.
+// globDir is filepath.Glob of base in the directory onDisk (whose path in
+// the configuration is dir), without the hidden files a wildcard does not
+// match for nginx and php-fpm: one directory read for sites-enabled/*.conf
+// of 10,000 files.
+func globDir(onDisk, dir, base string) []string {
+	d, err := os.Open(onDisk)
+	if err != nil {
+		return nil // as filepath.Glob: no directory, no match
+	}
+	names, err := d.Readdirnames(-1)
+	d.Close()
+	if err != nil {
+		return nil
+	}
+	sort.Strings(names)
+	hidden := !strings.HasPrefix(base, ".") && IsGlob(base)
+	var out []string
+	for _, name := range names {
+		if hidden && strings.HasPrefix(name, ".") {
+			continue
+		}
+		if ok, _ := filepath.Match(base, name); ok {
+			out = append(out, filepath.Join(dir, name))
+		}
+	}
+	return out
+}
+
 func hiddenMismatch(pat, match []string) bool {
 	if len(pat) != len(match) {
 		return false
