@@ -188,8 +188,8 @@ func (f *FS) resolveUncached(p string) (string, error) {
 
 // resolveInDir resolves p under Root through its directory's resolution,
 // remembered: the files of one directory then cost one lstat each, and a
-// link to a file (sites-enabled/x → sites-available/x) one more. It leaves
-// errors, and links whose target climbs with "..", to the walk of every
+// link to a file (sites-enabled/x → ../sites-available/x) one more. It
+// leaves errors, and links that climb above the root, to the walk of every
 // component.
 func (f *FS) resolveInDir(p string, links int) (string, bool) {
 	dir, base := filepath.Split(p)
@@ -208,14 +208,19 @@ func (f *FS) resolveInDir(p string, links int) (string, bool) {
 	if e.info.Mode()&fs.ModeSymlink == 0 {
 		return real, true
 	}
-	if links >= maxLinks || e.target == "" || strings.Contains(e.target, "..") {
+	if links >= maxLinks || e.target == "" {
 		return "", false
 	}
 	target := e.target
 	if filepath.IsAbs(target) {
-		target = filepath.Join(f.Root, target)
+		target = filepath.Join(f.Root, filepath.Clean(target)) // "/.." is "/", as under chroot
 	} else {
+		// realDir has its links resolved: ".." is its real parent, as the
+		// kernel reads it.
 		target = filepath.Join(realDir, target)
+		if !strings.HasPrefix(target, f.Root+"/") {
+			return "", false // climbs above the root: the walk clamps it
+		}
 	}
 	return f.resolveInDir(target, links+1)
 }
@@ -459,7 +464,10 @@ func fileError(path string, err error) error {
 // returned: for the loaders to read and parse the files of a glob at once.
 // fn must only touch its own results (FS's methods may be called).
 func Each(n int, fn func(i int)) {
-	workers := min(n, 2*runtime.GOMAXPROCS(0))
+	// The files are in the page cache: reading them is CPU work, and more
+	// goroutines than CPUs only contend (10,000 sites: 4 workers on 2 CPUs
+	// took 509 ms, 2 took 455 ms).
+	workers := min(n, runtime.GOMAXPROCS(0))
 	if workers <= 1 {
 		for i := range n {
 			fn(i)
