@@ -19,6 +19,7 @@ func Run(m *Model, rules []*Rule) []Finding { return RunWithOptions(m, rules, ni
 // RunWithOptions is Run with per-rule options, keyed by rule ID.
 func RunWithOptions(m *Model, rules []*Rule, options map[string]map[string]string) []Finding {
 	m.Index()
+	Tracef("model indexed")
 	results := make([][]Finding, len(rules))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))

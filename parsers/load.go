@@ -51,6 +51,7 @@ func Load(opts Options) (*lint.Model, error) {
 	fsys := &source.FS{Root: opts.Root, MaxSize: opts.MaxFileSize, Overlay: opts.Overlay}
 	l := &loader{opts: opts, fsys: fsys, model: &lint.Model{}, seen: map[string]bool{}}
 	l.startAhead()
+	lint.Tracef("configurations found, loading started")
 	for _, p := range opts.Paths {
 		l.loadPath(p)
 	}
@@ -172,6 +173,7 @@ func (l *loader) loadNginxNow(r *loaded, path string) {
 // loadFPMNow loads a php-fpm.conf and its php.ini into r, touching nothing
 // else.
 func (l *loader) loadFPMNow(r *loaded, path string) {
+	defer lint.Tracef("php-fpm: %s loaded", path)
 	r.fpm, r.sources, r.err = fpm.Load(l.fsys, path, l.fpmOptions(path))
 	if r.fpm == nil {
 		return

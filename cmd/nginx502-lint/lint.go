@@ -276,6 +276,7 @@ func check(c *cli.Context, s *settings) (*result, error) {
 		return nil, usageError(c, "%v", err)
 	}
 	model, err := parsers.Load(opts)
+	lint.Tracef("loaded: %d files", len(model.Sources))
 	if err != nil {
 		files := 0
 		if model != nil {
@@ -309,6 +310,7 @@ func check(c *cli.Context, s *settings) (*result, error) {
 		options[r.ID] = s.cfg.Options(r.ID)
 	}
 	findings := lint.RunWithOptions(model, enabled, options)
+	lint.Tracef("rules run: %d findings", len(findings))
 	var processors []filter.Processor
 	if !c.Bool("no-inline-ignores") {
 		ran[filter.InvalidIgnore.ID], ran[filter.UnusedIgnore.ID] = true, true
@@ -330,6 +332,7 @@ func check(c *cli.Context, s *settings) (*result, error) {
 		processors = append(processors, filter.OnlyFile{File: s.onlyFile, RealPath: realPaths(model)})
 	}
 	findings = filter.Apply(findings, processors...)
+	lint.Tracef("filters applied")
 	if s.onlyFile != "" {
 		retarget(findings, s.onlyFile, realPaths(model))
 	}
@@ -376,6 +379,7 @@ func lintAction(c *cli.Context) error {
 	if err := p.Print(c.App.Writer, report, popts); err != nil {
 		return err
 	}
+	lint.Tracef("output written")
 	for _, o := range outputs {
 		if err := writeOutput(o, report, popts); err != nil {
 			fmt.Fprintf(c.App.ErrWriter, "nginx502-lint: %v\n", err)

@@ -88,7 +88,9 @@ func (l *loader) run() (*lint.Nginx, []*lint.Source, error) {
 	} else {
 		l.expandFile(n.Root, f, nil, []*file{f})
 	}
+	lint.Tracef("nginx: includes expanded")
 	fillFacts(n)
+	lint.Tracef("nginx: upstreams and passes resolved")
 	if len(l.errs) > 0 {
 		return n, l.sources, l.errs
 	}
@@ -192,6 +194,7 @@ func (l *loader) prefetch(paths []string) {
 	}
 	results := make([]fetched, len(todo))
 	source.Each(len(todo), func(i int) { results[i] = l.fetch(todo[i], true) })
+	lint.Tracef("nginx: %d files of a glob read and parsed", len(todo))
 	if l.prefetched == nil {
 		l.prefetched = make(map[string]fetched, len(todo))
 	}
