@@ -296,7 +296,7 @@ func (m *Model) Pools() []*Pool {
 // listen. Call it once the model is complete; it must not change afterwards.
 func (m *Model) Index() {
 	if m.Nginx != nil && m.Nginx.Root != nil {
-		m.Nginx.Root.Index()
+		m.Nginx.Index()
 	}
 	m.pools = nil
 	pools := m.Pools()

@@ -21,6 +21,18 @@ type Nginx struct {
 	// at and inherited through: http, server, location, if and
 	// limit_except, each before the blocks inside it, in file order.
 	Levels []*Directive `json:"-"`
+
+	// indexed says Index has run.
+	indexed bool
+}
+
+// Index indexes the tree's large blocks by directive name (Directive.Index)
+// once; Model.Index calls it. The tree must not change afterwards.
+func (n *Nginx) Index() {
+	if !n.indexed {
+		n.Root.Index()
+		n.indexed = true
+	}
 }
 
 // Directive is one nginx directive: a simple one ending in ';' or a block.

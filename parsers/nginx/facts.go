@@ -3,6 +3,7 @@ package nginx
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
 )
@@ -34,19 +35,25 @@ func dataBlock(name string) bool {
 	return false
 }
 
-// fillFacts derives the user, the upstreams and the hops from the tree.
+// fillFacts derives the user, the upstreams, the hops and the levels from
+// the tree, and indexes it. The last three each walk the whole tree, which
+// they only read: they run at once.
 func fillFacts(n *lint.Nginx) {
 	n.User = nginxUser(n.Root)
 	n.Upstreams = upstreams(n.Root)
+	https := n.Root.Children("http")
+	var wg sync.WaitGroup
+	wg.Go(func() { n.Levels = levels(https) })
+	wg.Go(n.Index) // writes only the index that Children reads: not used below
 	n.Hops = hops(n.Root, n.Upstreams)
-	n.Levels = levels(n.Root)
+	wg.Wait()
 }
 
 // levels lists the http context's blocks that settings are inherited
 // through.
-func levels(root *lint.Directive) []*lint.Directive {
+func levels(https []*lint.Directive) []*lint.Directive {
 	var out []*lint.Directive
-	for _, h := range root.Children("http") {
+	for _, h := range https {
 		out = append(out, h)
 		h.Walk(func(d *lint.Directive) bool {
 			switch d.Name {
