@@ -10,8 +10,8 @@ import (
 // gcPercent is the garbage collector's GOGC unless the environment sets
 // one. Most of what a run allocates is the model, which lives to the end:
 // collecting at the default 100 marks it again and again for little
-// memory back. On 10,000 sites (docs/performance.md): 696 → 528 ms, peak
-// memory 209 → 217 MB.
+// memory back. On 10,000 sites (docs/performance.md): 588 → 491 ms, peak
+// memory 188 → 201 MB.
 const gcPercent = 400
 
 func main() {
