@@ -12,6 +12,7 @@ package fpm
 // its rules, the earliest rule on a tie.
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"sync"
@@ -133,6 +134,30 @@ func (lx *lexer) pop() {
 }
 
 var utf8BOM = []byte{0xef, 0xbb, 0xbf}
+
+// trivialLine recognises a line (ending in '\n') that is blank or only a
+// ';' comment, most of a pool file, and returns what parseINI would: no
+// event, no error and the comment, without running the scanner.
+func trivialLine(buf []byte) ([]iniComment, bool) {
+	if len(buf) == 0 || buf[len(buf)-1] != '\n' {
+		return nil, false
+	}
+	body := buf[:len(buf)-1]
+	if n := len(body); n > 0 && body[n-1] == '\r' {
+		body = body[:n-1]
+	}
+	b := 0
+	for b < len(body) && isBlank(body[b]) {
+		b++
+	}
+	if b == len(body) {
+		return nil, true
+	}
+	if body[b] != ';' || bytes.IndexByte(body, '\r') >= 0 {
+		return nil, false
+	}
+	return []iniComment{{off: b, text: string(body[b+1:])}}, true
+}
 
 // tokenize cuts src into tokens, up to and including the first tkEOF.
 func tokenize(src []byte, comments bool) ([]token, []iniComment) {

@@ -1,6 +1,10 @@
 package fpm
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -283,4 +287,57 @@ func FuzzParseINI(f *testing.F) {
 			t.Fatalf("error at %d, input %d bytes", perr.off, len(src))
 		}
 	})
+}
+
+// TestTrivialLine checks the blank and comment lines that scan takes
+// without the scanner against the scanner itself: the same comments, no
+// event, no error; and that it leaves every other line to the scanner.
+func TestTrivialLine(t *testing.T) {
+	lines := []string{
+		"\n", "   \n", "\t \t\n", "\r\n", "  \r\n",
+		";\n", "; a comment\n", "   ;indented\n", "\t; tab\r\n", ";;;\n", "; a = b\n",
+		"; [www]\n", "; ${HOME} \"quoted\n", "; utf-8 é\n", "; trailing \t\n",
+		// not trivial: the scanner decides
+		"; cut\rhere\n", "a ; b\n", "[www] ; c\n", "x = 1\n", "#hash\n", " \r \n", "\ufeff; bom\n",
+		"no newline",
+	}
+	for _, dir := range []string{"../../testdata/fpm", "../../../shared/corpus/fpm"} {
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".conf") {
+				return nil //nolint:nilerr // a corner the walk cannot read is no case
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return nil //nolint:nilerr // likewise
+			}
+			for _, l := range strings.SplitAfter(string(data), "\n") {
+				if strings.HasSuffix(l, "\n") {
+					lines = append(lines, l)
+				}
+			}
+			return nil
+		})
+	}
+	res := &resolver{vars: func(string) (string, bool) { return "v", true }, consts: constants("8.2"), fallback: true}
+	trivial := 0
+	for _, l := range lines {
+		comments, ok := trivialLine([]byte(l))
+		if !ok {
+			continue
+		}
+		trivial++
+		events, perr, want := parseINI([]byte(l), res)
+		if len(events) > 0 || perr != nil || !reflect.DeepEqual(comments, want) {
+			t.Errorf("%q: trivialLine gives %+v; the scanner %+v, %d events, error %v", l, comments, want, len(events), perr)
+		}
+	}
+	for _, l := range []string{"; cut\rhere\n", "a ; b\n", "x = 1\n", "#hash\n", " \r \n", "no newline"} {
+		if _, ok := trivialLine([]byte(l)); ok {
+			t.Errorf("%q taken as trivial", l)
+		}
+	}
+	if trivial < 100 {
+		t.Errorf("only %d trivial lines compared", trivial)
+	}
+	t.Logf("%d of %d lines compared", trivial, len(lines))
 }

@@ -248,7 +248,11 @@ func (l *loader) scan(path string) scanned {
 		}
 		start = end + 1
 		if len(sl.line) > 0 {
-			sl.events, sl.perr, sl.comments = parseINI(sl.buf, l.res)
+			if comments, trivial := trivialLine(sl.buf); trivial {
+				sl.comments = comments
+			} else {
+				sl.events, sl.perr, sl.comments = parseINI(sl.buf, l.res)
+			}
 		}
 		sc.lines = append(sc.lines, sl)
 	}
