@@ -88,10 +88,12 @@ func modulesSettingBuffers(block *lint.Directive) []string {
 	return out
 }
 
-// culpritAt returns the first of names set at block itself, or nil.
+// culpritAt returns the first of names set at block itself, or nil. (Not
+// d.Parent == block: a simple directive of a file included at several
+// places has the Parent of its first place.)
 func culpritAt(s *bufferSettings, block *lint.Directive, names []string) *lint.Directive {
 	for _, n := range names {
-		if d := s.at[n]; d != nil && d.Parent == block {
+		if d := s.at[n]; d != nil && block.Child(n) == d {
 			return d
 		}
 	}

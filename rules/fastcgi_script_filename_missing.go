@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
@@ -85,10 +86,7 @@ func scriptFilenameFinding(h *lint.Hop, set lint.Setting) lint.Finding {
 	}
 	// The line that brings the list in at its level: the fastcgi_param
 	// itself, or the include at that level that read it.
-	anchor := set.Last()
-	for anchor.Include != nil && anchor.Include.Parent == set.Level {
-		anchor = anchor.Include
-	}
+	anchor := broughtBy(set.Level, set.Last())
 	from := "the fastcgi_param lines in force here"
 	if anchor.Name == "include" {
 		from = fmt.Sprintf("the fastcgi_param lines in force here, from include %s,", anchor.Arg(0))
@@ -105,15 +103,12 @@ func scriptFilenameFinding(h *lint.Hop, set lint.Setting) lint.Finding {
 		Replacement: anchor.String() + "\n" + scriptFilenameParam,
 		Span:        span(anchor),
 	}
-	if hidden := inheritedScriptFilename(set.Level); hidden != nil {
+	if hidden, at := inheritedScriptFilename(set.Level); hidden != nil {
 		f.Message = fmt.Sprintf("the fastcgi_param lines of this %s replace the whole list it would inherit, SCRIPT_FILENAME included (nginx does not merge fastcgi_param lists), so %s", set.Level.Name, why)
 		f.Related = append(f.Related, lint.Related{Pos: hidden.Pos(), Message: "SCRIPT_FILENAME set here is not inherited: " + strings.TrimSuffix(hidden.String(), ";")})
 		f.Fix = &lint.Fix{Text: fmt.Sprintf("include the whole list again in this %s, before its own fastcgi_param lines, or move those lines up to where the list is", set.Level.Name)}
 		// The inherited list came in through an include: repeat it.
-		outer := hidden
-		for outer.Include != nil && outer.Include.Parent == hidden.Parent {
-			outer = outer.Include
-		}
+		outer := broughtBy(at, hidden)
 		if first := set.Directives[0]; outer.Name == "include" && first.Include == nil {
 			f.Fix.Replacement = outer.String() + "\n" + first.String()
 			f.Fix.Span = span(first)
@@ -123,20 +118,40 @@ func scriptFilenameFinding(h *lint.Hop, set lint.Setting) lint.Finding {
 }
 
 // inheritedScriptFilename finds a SCRIPT_FILENAME an outer level sets that
-// level's own fastcgi_param lines hide.
-func inheritedScriptFilename(level *lint.Directive) *lint.Directive {
+// level's own fastcgi_param lines hide, and that outer level.
+func inheritedScriptFilename(level *lint.Directive) (hidden, at *lint.Directive) {
 	if level.Name == "http" {
-		return nil
+		return nil, nil
 	}
 	for p := level.Parent; p != nil; p = p.Parent {
 		if d := paramIn(p.Children("fastcgi_param"), "SCRIPT_FILENAME"); d != nil {
-			return d
+			return d, p
 		}
 		if p.Name == "http" {
 			break
 		}
 	}
-	return nil
+	return nil, nil
+}
+
+// broughtBy returns the line written in block itself that brings d, one
+// of its directives, into it: d, or the include whose file (or a file that
+// one includes) holds d. The directives an include reads follow it in the
+// block, and the block's own lines are in its own file. (d.Include does not
+// tell: a simple directive of a file included at several places has the
+// Include of its first place.)
+func broughtBy(block, d *lint.Directive) *lint.Directive {
+	i := slices.Index(block.Block, d)
+	file := block.Pos().File
+	for ; i >= 0; i-- {
+		if c := block.Block[i]; c.Pos().File == file {
+			if c.Name == "include" {
+				return c
+			}
+			break
+		}
+	}
+	return d
 }
 
 // paramIn returns the last fastcgi_param of ds that sets name (nginx sends

@@ -251,3 +251,33 @@ func TestFactsEmpty(t *testing.T) {
 		t.Errorf("facts of an empty file: %+v", n)
 	}
 }
+
+// TestHopsOfSharedSnippet checks that a *_pass in a file included at
+// several places is a hop per place, each in its own location, while the
+// snippet's other simple directives are shared.
+func TestHopsOfSharedSnippet(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"nginx.conf": "events {}\nhttp {\n server {\n  location /a { include php.conf; }\n  location /b { include php.conf; }\n }\n}\n",
+		"php.conf":   "fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;\nfastcgi_pass unix:/run/php/php8.2-fpm.sock;\n",
+	})
+	n, _, err := Load(&source.FS{}, filepath.Join(dir, "nginx.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	locs := n.Root.Child("http").Child("server").Children("location")
+	if len(n.Hops) != 2 {
+		t.Fatalf("%d hops, want 2", len(n.Hops))
+	}
+	for i, h := range n.Hops {
+		if h.Block != locs[i] || h.Directive.Parent != locs[i] || h.Directive != locs[i].Child("fastcgi_pass") ||
+			h.Directive.Include != locs[i].Child("include") {
+			t.Errorf("hop %d is not in location %s", i, locs[i].Arg(0))
+		}
+	}
+	if n.Hops[0].Directive == n.Hops[1].Directive {
+		t.Errorf("one fastcgi_pass directive for two places")
+	}
+	if locs[0].Child("fastcgi_param") != locs[1].Child("fastcgi_param") {
+		t.Errorf("the snippet's fastcgi_param is not shared")
+	}
+}

@@ -239,6 +239,14 @@ func (l *loader) place(parent *lint.Directive, ds []*lint.Directive, inc *lint.D
 	}
 }
 
+// shared reports whether every place that includes the file of t can hold
+// the same t: a simple directive, other than an include (whose expansion
+// follows it) and a *_pass (a hop, whose Parent is its location). Such a
+// directive keeps the Parent and Include of its first place.
+func shared(t *lint.Directive) bool {
+	return t.Block == nil && t.Name != "include" && passModule(t.Name) == ""
+}
+
 func hasInclude(ds []*lint.Directive) bool {
 	for _, d := range ds {
 		if d.Name == "include" {
@@ -255,6 +263,10 @@ func (l *loader) copy(parent *lint.Directive, ds []*lint.Directive, first, inc *
 	for _, t := range ds {
 		if t.Include != first {
 			continue // brought in by an include of the first instance
+		}
+		if shared(t) {
+			parent.Block = append(parent.Block, t)
+			continue
 		}
 		d := l.slab.new()
 		*d = *t
