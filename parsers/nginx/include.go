@@ -45,6 +45,8 @@ type loader struct {
 	sources []*lint.Source
 	errs    lint.LoadErrors
 	slab    dirSlab
+	// plain remembers the file each plain (not glob) include pattern read.
+	plain map[string]*file
 }
 
 // file is a file read and parsed once. Its directives go into the tree
@@ -210,7 +212,7 @@ func (l *loader) expandFile(parent *lint.Directive, f *file, inc *lint.Directive
 		return
 	}
 	f.first = inc
-	l.place(parent, f.dirs, inc, chain)
+	l.place(parent, f.dirs, inc, chain, false)
 	f.expanded = true
 	if f.err != nil {
 		l.errs = append(l.errs, f.err)
@@ -218,22 +220,24 @@ func (l *loader) expandFile(parent *lint.Directive, f *file, inc *lint.Directive
 }
 
 // place puts the parsed directives ds into parent's block, each with Include
-// inc, and expands the includes among them.
-func (l *loader) place(parent *lint.Directive, ds []*lint.Directive, inc *lint.Directive, chain []*file) {
+// inc, and expands the includes among them. inPlace says parent's block is
+// ds's own array, refilled as it is read: then an include, whose expansion
+// makes the block longer than what was read, moves it to an array of its
+// own first.
+func (l *loader) place(parent *lint.Directive, ds []*lint.Directive, inc *lint.Directive, chain []*file, inPlace bool) {
 	for _, d := range ds {
 		d.Parent, d.Include = parent, inc
 		parent.Block = append(parent.Block, d)
 		if d.Block != nil {
 			children := d.Block
-			if hasInclude(children) {
-				d.Block = make([]*lint.Directive, 0, len(children))
-			} else {
-				// Placing puts each child back where it is.
-				d.Block = children[:0]
-			}
-			l.place(d, children, inc, chain)
+			d.Block = children[:0]
+			l.place(d, children, inc, chain, true)
 		}
 		if d.Name == "include" {
+			if inPlace {
+				parent.Block = slices.Clip(parent.Block)
+				inPlace = false
+			}
 			l.include(parent, d, chain)
 		}
 	}
@@ -245,15 +249,6 @@ func (l *loader) place(parent *lint.Directive, ds []*lint.Directive, inc *lint.D
 // directive keeps the Parent and Include of its first place.
 func shared(t *lint.Directive) bool {
 	return t.Block == nil && t.Name != "include" && passModule(t.Name) == ""
-}
-
-func hasInclude(ds []*lint.Directive) bool {
-	for _, d := range ds {
-		if d.Name == "include" {
-			return true
-		}
-	}
-	return false
 }
 
 // copy puts a copy of the directives ds of a file's first instance (those
@@ -297,9 +292,15 @@ func (l *loader) include(parent, d *lint.Directive, chain []*file) {
 		l.errs = append(l.errs, lint.Errorf(d.Pos(), "include %q: includes nested more than %d deep", pattern, maxIncludeDepth))
 		return
 	}
+	if f := l.plain[pattern]; f != nil {
+		// fastcgi.conf again: no path to map, no file to look up.
+		l.expandIncluded(parent, d, pattern, f, chain)
+		return
+	}
 	full := l.includePath(pattern)
 	paths := []string{full}
-	if source.IsGlob(pattern) {
+	glob := source.IsGlob(pattern)
+	if glob {
 		var err error
 		if paths, err = l.glob(full); err != nil {
 			l.errs = append(l.errs, lint.Errorf(d.Pos(), "include %q: %w", pattern, err))
@@ -315,12 +316,24 @@ func (l *loader) include(parent, d *lint.Directive, chain []*file) {
 			l.errs = append(l.errs, includeError(d, pattern, path, err))
 			continue
 		}
-		if i := slices.Index(chain, f); i >= 0 {
-			l.errs = append(l.errs, lint.Errorf(d.Pos(), "include %q: include cycle %s (nginx would include it again and again until it fails)", pattern, cycle(chain[i:], f)))
-			continue
+		if !glob {
+			if l.plain == nil {
+				l.plain = map[string]*file{}
+			}
+			l.plain[pattern] = f
 		}
-		l.expandFile(parent, f, d, append(chain[:len(chain):len(chain)], f))
+		l.expandIncluded(parent, d, pattern, f, chain)
 	}
+}
+
+// expandIncluded expands f, read for the include directive d, into parent,
+// unless f is already on the chain of includes that led to d.
+func (l *loader) expandIncluded(parent, d *lint.Directive, pattern string, f *file, chain []*file) {
+	if i := slices.Index(chain, f); i >= 0 {
+		l.errs = append(l.errs, lint.Errorf(d.Pos(), "include %q: include cycle %s (nginx would include it again and again until it fails)", pattern, cycle(chain[i:], f)))
+		return
+	}
+	l.expandFile(parent, f, d, append(chain[:len(chain):len(chain)], f))
 }
 
 // includePath maps an include pattern to the path to read: nginx joins a

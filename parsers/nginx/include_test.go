@@ -311,3 +311,26 @@ func TestLoadRelativeMain(t *testing.T) {
 		t.Errorf("server at %s", got)
 	}
 }
+
+// TestIncludeInsideBlockKeepsOrder checks the block refilled in place: the
+// directives after an include keep their order after the included ones,
+// at every depth.
+func TestIncludeInsideBlockKeepsOrder(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"nginx.conf": "http {\n a 1;\n include x.conf;\n b 2;\n server {\n  c 3;\n  include x.conf;\n  location / { d 4; include x.conf; e 5; f 6; }\n  g 7;\n }\n h 8;\n}\n",
+		"x.conf":     "x1;\nx2;\nx3;\nx4;\n",
+	})
+	n, _, err := Load(&source.FS{}, filepath.Join(dir, "nginx.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	n.Root.Walk(func(d *lint.Directive) bool {
+		got = append(got, d.Name)
+		return true
+	})
+	want := "http a include x1 x2 x3 x4 b server c include x1 x2 x3 x4 location d include x1 x2 x3 x4 e f g h"
+	if strings.Join(got, " ") != want {
+		t.Errorf("walk:\n%s\nwant:\n%s", strings.Join(got, " "), want)
+	}
+}
