@@ -287,7 +287,8 @@ func (d *Directive) Enclosing(names ...string) *Directive {
 }
 
 // Context returns the names of the enclosing blocks from the outside in,
-// e.g. ["http", "server", "location"]. The Root has none.
+// e.g. ["http", "server", "location"]. The Root has none. For a shared
+// simple directive, those of its first place (see Directive).
 func (d *Directive) Context() []string {
 	var names []string
 	for p := d.Parent; p != nil && p.Parent != nil; p = p.Parent {
