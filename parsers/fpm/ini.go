@@ -159,12 +159,8 @@ func trivialLine(buf []byte) ([]iniComment, bool) {
 	return []iniComment{{off: b, text: string(body[b+1:])}}, true
 }
 
-// tokenize cuts src into tokens, up to and including the first tkEOF.
-func tokenize(src []byte, comments bool) ([]token, []iniComment) {
-	return tokenizeInto(nil, src, comments)
-}
-
-// tokenizeInto is tokenize appending to toks[:0].
+// tokenizeInto cuts src into tokens, up to and including the first tkEOF,
+// appending them to toks[:0].
 func tokenizeInto(toks []token, src []byte, comments bool) ([]token, []iniComment) {
 	lx := &lexer{src: src}
 	toks = toks[:0]
