@@ -231,17 +231,21 @@ func (d *Directive) Children(name string) []*Directive {
 	for end < len(d.Block) && d.Block[end].Name == name {
 		end++
 	}
-	var out []*Directive
+	more := 0
 	for _, c := range d.Block[end:] {
 		if c.Name == name {
-			if out == nil {
-				out = append(out, d.Block[first:end]...)
-			}
-			out = append(out, c)
+			more++
 		}
 	}
-	if out == nil {
+	if more == 0 {
 		return d.Block[first:end:end]
+	}
+	out := make([]*Directive, 0, end-first+more)
+	out = append(out, d.Block[first:end]...)
+	for _, c := range d.Block[end:] {
+		if c.Name == name {
+			out = append(out, c)
+		}
 	}
 	return out
 }

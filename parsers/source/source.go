@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -43,6 +44,9 @@ type FS struct {
 	// resolve a file before reading it. The files are taken not to change
 	// during a run.
 	lstats sync.Map
+	// links holds the paths a glob's directory read showed to be symlinks
+	// (string → struct{}): lstat then needs no system call to know it.
+	links sync.Map
 	// dirs remembers filepath.EvalSymlinks of directories, resolved what
 	// Resolve returned (string → string).
 	dirs     sync.Map
@@ -56,22 +60,30 @@ type FS struct {
 
 // entry is what lstat learnt about a path.
 type entry struct {
-	info   fs.FileInfo
+	info   fs.FileInfo // nil for a link known from a directory read
+	link   bool
 	target string // the link's target, for a symlink
 }
 
 // lstat is os.Lstat (plus os.Readlink for a symlink), remembered. Errors
-// are not remembered.
+// are not remembered. A path that a glob's directory read showed to be a
+// link (sites-enabled/*.conf) costs only the readlink.
 func (f *FS) lstat(p string) (*entry, error) {
 	if e, ok := f.lstats.Load(p); ok {
 		return e.(*entry), nil
 	}
-	fi, err := os.Lstat(p)
-	if err != nil {
-		return nil, err
+	e := &entry{}
+	if _, link := f.links.Load(p); link {
+		e.link = true
+	} else {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return nil, err
+		}
+		e.info, e.link = fi, fi.Mode()&fs.ModeSymlink != 0
 	}
-	e := &entry{info: fi}
-	if fi.Mode()&fs.ModeSymlink != 0 {
+	if e.link {
+		var err error
 		if e.target, err = os.Readlink(p); err != nil {
 			return nil, err
 		}
@@ -169,7 +181,7 @@ func (f *FS) resolveUncached(p string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if e.info.Mode()&fs.ModeSymlink == 0 {
+		if !e.link {
 			cur = next
 			continue
 		}
@@ -205,7 +217,7 @@ func (f *FS) resolveInDir(p string, links int) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	if e.info.Mode()&fs.ModeSymlink == 0 {
+	if !e.link {
 		return real, true
 	}
 	if links >= maxLinks || e.target == "" {
@@ -241,7 +253,7 @@ func (f *FS) evalSymlinks(p string) (string, error) {
 		realDir, _ = f.dirs.LoadOrStore(dir, d)
 	}
 	real := filepath.Join(realDir.(string), base)
-	if e, err := f.lstat(real); err != nil || e.info.Mode()&fs.ModeSymlink != 0 {
+	if e, err := f.lstat(real); err != nil || e.link {
 		// A link (or an error, which EvalSymlinks words as usual).
 		return filepath.EvalSymlinks(p)
 	}
@@ -342,7 +354,7 @@ func (f *FS) overlayOf(real string) ([]byte, bool) {
 // stat is os.Stat of a resolved path: its remembered lstat when that is not
 // a link (Resolve has looked at it).
 func (f *FS) stat(real string) (fs.FileInfo, error) {
-	if e, ok := f.lstats.Load(real); ok && e.(*entry).info.Mode()&fs.ModeSymlink == 0 {
+	if e, ok := f.lstats.Load(real); ok && !e.(*entry).link {
 		return e.(*entry).info, nil
 	}
 	return os.Stat(real)
@@ -508,7 +520,7 @@ func (f *FS) Glob(pattern string) ([]string, error) {
 	}
 	var out []string
 	if !IsGlob(dir) {
-		out = globDir(searchDir, filepath.Clean(dir), base)
+		out = f.globDir(searchDir, filepath.Clean(dir), base)
 	} else {
 		found, err := filepath.Glob(filepath.Join(searchDir, base))
 		if err != nil {
@@ -543,25 +555,29 @@ func (f *FS) Glob(pattern string) ([]string, error) {
 // the configuration is dir), without the hidden files a wildcard does not
 // match for nginx and php-fpm: one directory read for sites-enabled/*.conf
 // of 10,000 files.
-func globDir(onDisk, dir, base string) []string {
+func (f *FS) globDir(onDisk, dir, base string) []string {
 	d, err := os.Open(onDisk)
 	if err != nil {
 		return nil // as filepath.Glob: no directory, no match
 	}
-	names, err := d.Readdirnames(-1)
+	entries, err := d.ReadDir(-1)
 	d.Close()
 	if err != nil {
 		return nil
 	}
-	sort.Strings(names)
+	slices.SortFunc(entries, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	hidden := !strings.HasPrefix(base, ".") && IsGlob(base)
 	var out []string
-	for _, name := range names {
+	for _, e := range entries {
+		name := e.Name()
 		if hidden && strings.HasPrefix(name, ".") {
 			continue
 		}
 		if ok, _ := filepath.Match(base, name); ok {
 			out = append(out, filepath.Join(dir, name))
+			if e.Type()&fs.ModeSymlink != 0 {
+				f.links.Store(filepath.Join(onDisk, name), struct{}{})
+			}
 		}
 	}
 	return out

@@ -204,3 +204,32 @@ func TestRelativeClimbStaysInsideRoot(t *testing.T) {
 		t.Errorf("got %q, %v; want the root's etc/x.conf (not %s)", got, err, outside)
 	}
 }
+
+// TestGlobKnowsLinks checks the links a glob's directory read records: they
+// resolve as links, regular files as files, and a link removed after the
+// glob is an error, not a file.
+func TestGlobKnowsLinks(t *testing.T) {
+	root := tree(t, map[string]string{
+		"etc/nginx/sites-available/a.conf":  "server {}\n",
+		"etc/nginx/sites-enabled/a.conf":    "->../sites-available/a.conf",
+		"etc/nginx/sites-enabled/b.conf":    "server {}\n",
+		"etc/nginx/sites-enabled/gone.conf": "->/etc/nginx/sites-available/a.conf",
+	})
+	fsys := &FS{Root: root}
+	got, err := fsys.Glob(fsys.Path("/etc/nginx/sites-enabled/*.conf"))
+	if err != nil || len(got) != 3 {
+		t.Fatalf("glob: %v, %v", got, err)
+	}
+	if err := os.Remove(filepath.Join(root, "etc/nginx/sites-enabled/gone.conf")); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"etc/nginx/sites-available/a.conf", "etc/nginx/sites-enabled/b.conf"}
+	for i, p := range got[:2] {
+		if real, err := fsys.Resolve(p); err != nil || real != filepath.Join(root, want[i]) {
+			t.Errorf("%s: %q, %v; want %s", p, real, err, want[i])
+		}
+	}
+	if real, err := fsys.Resolve(got[2]); err == nil {
+		t.Errorf("removed link resolved to %q", real)
+	}
+}
