@@ -144,6 +144,11 @@ func checkSocketPermission(m *lint.Model, r *lint.Reporter) {
 		return
 	}
 	user := m.Nginx.User
+	type verdict struct {
+		access    socketAccess
+		ok, known bool
+	}
+	verdicts := map[*lint.Pool]verdict{} // thousands of sites share a pool
 	for _, b := range fastcgiBackends(m) {
 		if b.target.Kind != lint.TargetUnix {
 			continue
@@ -152,12 +157,15 @@ func checkSocketPermission(m *lint.Model, r *lint.Reporter) {
 		if p == nil {
 			continue
 		}
-		a := poolSocketAccess(m, p)
-		ok, known := canConnect(m.Accounts, user.Name, user.Group, a)
-		if ok {
-			continue
+		v, seen := verdicts[p]
+		if !seen {
+			v.access = poolSocketAccess(m, p)
+			v.ok, v.known = canConnect(m.Accounts, user.Name, user.Group, v.access)
+			verdicts[p] = v
 		}
-		r.Report(permissionFinding(m, b, p, a, known))
+		if !v.ok {
+			r.Report(permissionFinding(m, b, p, v.access, v.known))
+		}
 	}
 }
 
