@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"time"
 )
 
 // Run checks the model with every rule and returns the findings sorted by
@@ -21,6 +22,7 @@ func RunWithOptions(m *Model, rules []*Rule, options map[string]map[string]strin
 	m.Index()
 	Tracef("model indexed")
 	results := make([][]Finding, len(rules))
+	took := make([]time.Duration, len(rules))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, rule := range rules {
@@ -29,10 +31,13 @@ func RunWithOptions(m *Model, rules []*Rule, options map[string]map[string]strin
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			start := time.Now()
 			results[i] = check(m, rule, options[rule.ID])
+			took[i] = time.Since(start)
 		}()
 	}
 	wg.Wait()
+	traceSlowest(rules, took)
 	var all []Finding
 	for _, fs := range results {
 		all = append(all, fs...)

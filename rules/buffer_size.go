@@ -94,12 +94,12 @@ func checkBufferSizeDefault(m *lint.Model, r *lint.Reporter) {
 	}
 	var first *lint.Hop
 	count := 0
-	seen := map[lint.Pos]bool{}
+	seen := map[*lint.Statement]bool{} // a line included at several places counts once
 	for _, h := range m.Nginx.Hops {
-		if (h.Module != "fastcgi" && h.Module != "proxy") || h.Context != "http" || seen[h.Pos] {
+		if (h.Module != "fastcgi" && h.Module != "proxy") || h.Context != "http" || seen[h.Directive.Statement] {
 			continue
 		}
-		seen[h.Pos] = true
+		seen[h.Directive.Statement] = true
 		if inForce(h.Block, bufferSizeDirective[h.Module]) != nil {
 			continue
 		}

@@ -93,7 +93,7 @@ func modulesSettingBuffers(block *lint.Directive) []string {
 // places has the Parent of its first place.)
 func culpritAt(s *bufferSettings, block *lint.Directive, names []string) *lint.Directive {
 	for _, n := range names {
-		if d := s.at[n]; d != nil && block.Child(n) == d {
+		if d := s.at.get(n); d != nil && block.Child(n) == d {
 			return d
 		}
 	}
@@ -108,7 +108,7 @@ func bufferFinding(s *bufferSettings, v violation, culprit *lint.Directive) lint
 		Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s; the reload is refused, a fresh start leaves every site down", v.message),
 	}
 	for _, n := range v.culprits {
-		if d := s.at[n]; d != nil && d != culprit {
+		if d := s.at.get(n); d != nil && d != culprit {
 			f.Related = append(f.Related, lint.Related{Pos: d.Pos(), Message: fmt.Sprintf("%s in force here", strings.TrimSuffix(d.String(), ";"))})
 		}
 	}

@@ -23,9 +23,34 @@ type bufferSettings struct {
 	// busySet, tempWriteSet and maxTempSet say the directive is written;
 	// otherwise nginx derives it (2 × the larger buffer, 1024m).
 	busySet, tempWriteSet, maxTempSet bool
-	// at holds the directive in force for each name, nil for a default.
-	at map[string]*lint.Directive
+	// at holds the directives in force, by name; a default has none.
+	at inForceSet
 }
+
+// inForceSet is a few directives by name (a module's five buffer
+// directives): a slice is cheaper than a map for so few.
+type inForceSet []*lint.Directive
+
+// get returns the directive named name, or nil.
+func (set inForceSet) get(name string) *lint.Directive {
+	for _, d := range set {
+		if d.Name == name {
+			return d
+		}
+	}
+	return nil
+}
+
+// bufferNames holds each module's buffer directive names, built once:
+// buffer_size, busy_buffers_size, temp_file_write_size,
+// max_temp_file_size, buffers.
+var bufferNames = func() map[string][5]string {
+	out := map[string][5]string{}
+	for _, m := range bufferModules {
+		out[m] = [5]string{m + "_buffer_size", m + "_busy_buffers_size", m + "_temp_file_write_size", m + "_max_temp_file_size", m + "_buffers"}
+	}
+	return out
+}()
 
 // bufferSizeDirective maps each of bufferModules to its *_buffer_size
 // directive, named once rather than for every block, and bufferSizeModule
@@ -61,13 +86,14 @@ func (s *bufferSettings) effectiveTempWrite() int64 {
 // effectiveBuffers reads module's buffer directives in force at block.
 // ok is false when a value is not a size (another rule's business).
 func effectiveBuffers(block *lint.Directive, module string) (s *bufferSettings, ok bool) {
-	s = &bufferSettings{module: module, bufferSize: pageSize, num: 8, size: pageSize, at: map[string]*lint.Directive{}}
-	read := func(suffix string, dst *int64, set *bool) bool {
-		d := inForce(block, module+"_"+suffix)
+	s = &bufferSettings{module: module, bufferSize: pageSize, num: 8, size: pageSize, at: make(inForceSet, 0, 5)}
+	names := bufferNames[module]
+	read := func(name string, dst *int64, set *bool) bool {
+		d := inForce(block, name)
 		if d == nil {
 			return true
 		}
-		s.at[module+"_"+suffix] = d
+		s.at = append(s.at, d)
 		n, valid := lint.ParseSize(d.Arg(0))
 		if !valid {
 			return false
@@ -78,12 +104,12 @@ func effectiveBuffers(block *lint.Directive, module string) (s *bufferSettings, 
 		}
 		return true
 	}
-	if !read("buffer_size", &s.bufferSize, nil) || !read("busy_buffers_size", &s.busy, &s.busySet) ||
-		!read("temp_file_write_size", &s.tempWrite, &s.tempWriteSet) || !read("max_temp_file_size", &s.maxTemp, &s.maxTempSet) {
+	if !read(names[0], &s.bufferSize, nil) || !read(names[1], &s.busy, &s.busySet) ||
+		!read(names[2], &s.tempWrite, &s.tempWriteSet) || !read(names[3], &s.maxTemp, &s.maxTempSet) {
 		return nil, false
 	}
-	if d := inForce(block, module+"_buffers"); d != nil {
-		s.at[module+"_buffers"] = d
+	if d := inForce(block, names[4]); d != nil {
+		s.at = append(s.at, d)
 		n, okN := parseCount(d.Arg(0))
 		size, okS := lint.ParseSize(d.Arg(1))
 		if !okN || !okS || len(d.Args) != 2 {

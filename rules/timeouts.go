@@ -72,24 +72,32 @@ func (l limit) describe() string {
 }
 
 func checkTimeoutChain(m *lint.Model, r *lint.Reporter) {
+	type poolLimits struct {
+		term, exec limit
+		ok         bool
+	}
+	pools := map[*lint.Pool]poolLimits{} // thousands of sites share a pool
 	for _, b := range fastcgiBackends(m) {
 		p := matchPool(m, *b.target)
 		if p == nil {
+			continue
+		}
+		pl, seen := pools[p]
+		if !seen {
+			var termOK, execOK bool
+			pl.term, termOK = poolTerminate(p)
+			pl.exec, execOK = maxExecution(p)
+			pl.ok = termOK && execOK
+			pools[p] = pl
+		}
+		if !pl.ok {
 			continue
 		}
 		read, ok := readTimeout(b.hop)
 		if !ok {
 			continue
 		}
-		term, ok := poolTerminate(p)
-		if !ok {
-			continue
-		}
-		exec, ok := maxExecution(p)
-		if !ok {
-			continue
-		}
-		checkChain(r, b, p, read, term, exec)
+		checkChain(r, b, p, read, pl.term, pl.exec)
 	}
 }
 
