@@ -207,6 +207,8 @@ func (l *loader) prefetch(paths []string) {
 
 // expandFile expands file f, included by inc, into parent.
 func (l *loader) expandFile(parent *lint.Directive, f *file, inc *lint.Directive, chain []*file) {
+	// Room for the file's own directives at once, not by doubling.
+	parent.Block = slices.Grow(parent.Block, len(f.dirs))
 	if f.expanded {
 		l.copy(parent, f.dirs, f.first, inc, chain)
 		return
