@@ -41,7 +41,7 @@ func checkBufferTooSmall(m *lint.Model, r *lint.Reporter) {
 			if !strings.HasSuffix(d.Name, "_buffer_size") {
 				continue
 			}
-			module, ok := bufferSizeModule[d.Name]
+			module, ok := bufferDirective[d.Name]
 			if !ok {
 				continue
 			}
@@ -100,7 +100,7 @@ func checkBufferSizeDefault(m *lint.Model, r *lint.Reporter) {
 			continue
 		}
 		seen[h.Directive.Statement] = true
-		if inForce(h.Block, bufferSizeDirective[h.Module]) != nil {
+		if inForce(h.Block, bufferNames[h.Module][0]) != nil {
 			continue
 		}
 		if first == nil {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
@@ -55,18 +56,6 @@ func checkBufferStartupRelation(m *lint.Model, r *lint.Reporter) {
 	}
 }
 
-// bufferDirectives maps each buffer directive the relations read to its
-// module's index in bufferModules.
-var bufferDirectives = func() map[string]int {
-	out := map[string]int{}
-	for i, module := range bufferModules {
-		for _, suffix := range []string{"_buffer_size", "_buffers", "_busy_buffers_size", "_temp_file_write_size", "_max_temp_file_size"} {
-			out[module+suffix] = i
-		}
-	}
-	return out
-}()
-
 // modulesSettingBuffers lists the modules, in bufferModules' order, whose
 // buffer directives block itself sets.
 func modulesSettingBuffers(block *lint.Directive) []string {
@@ -75,8 +64,8 @@ func modulesSettingBuffers(block *lint.Directive) []string {
 		if !strings.HasSuffix(c.Name, "_size") && !strings.HasSuffix(c.Name, "_buffers") {
 			continue // most directives: no map lookup
 		}
-		if i, ok := bufferDirectives[c.Name]; ok {
-			set |= 1 << i
+		if module, ok := bufferDirective[c.Name]; ok {
+			set |= 1 << slices.Index(bufferModules, module)
 		}
 	}
 	var out []string

@@ -52,16 +52,15 @@ var bufferNames = func() map[string][5]string {
 	return out
 }()
 
-// bufferSizeDirective maps each of bufferModules to its *_buffer_size
-// directive, named once rather than for every block, and bufferSizeModule
-// the other way.
-var bufferSizeDirective, bufferSizeModule = func() (map[string]string, map[string]string) {
-	directive, module := map[string]string{}, map[string]string{}
-	for _, m := range bufferModules {
-		directive[m] = m + "_buffer_size"
-		module[m+"_buffer_size"] = m
+// bufferDirective maps each name of bufferNames to its module.
+var bufferDirective = func() map[string]string {
+	out := map[string]string{}
+	for m, names := range bufferNames {
+		for _, n := range names {
+			out[n] = m
+		}
 	}
-	return directive, module
+	return out
 }()
 
 func (s *bufferSettings) name(suffix string) string { return s.module + "_" + suffix }
