@@ -64,7 +64,7 @@ func runLint(t *testing.T, c *stackCase, r *caseResult) {
 	for _, w := range c.Exp.Findings {
 		found := false
 		for _, f := range byRule[w.Rule] {
-			if relFile(f.Span.Start.File, c.Dir) == w.File && f.Span.Start.Line == w.Line {
+			if relFile(f.Span.Start.File, c.Dir) == w.File && int(f.Span.Start.Line) == w.Line {
 				found = true
 				r.findings = append(r.findings, describeFinding(f, c.Dir))
 				break

@@ -123,8 +123,8 @@ func (run *startupRunner) neutralize(cl *claim) (string, error) {
 	// fixes may name files the tree lacks; its lines are commented out,
 	// which leaves php-fpm's default, or repaired below.)
 	if fx := f.Fix; nginxFile && fx != nil && fx.Replacement != "" && fx.Span.Start.File == f.Span.Start.File &&
-		fx.Span.Start.Line >= 1 && fx.Span.Start.Line <= len(origLines) && fx.Span.End.Line <= fx.Span.Start.Line {
-		n := fx.Span.Start.Line
+		fx.Span.Start.Line >= 1 && int(fx.Span.Start.Line) <= len(origLines) && fx.Span.End.Line <= fx.Span.Start.Line {
+		n := int(fx.Span.Start.Line)
 		repl := strings.Join(strings.Fields(fx.Replacement), " ") // one line: nginx does not mind
 		if indent, ok := wholeLine(origLines[n-1], fx.Span); ok {
 			lines[n-1] = indent + mapPaths(repl, prefix)
@@ -132,7 +132,7 @@ func (run *startupRunner) neutralize(cl *claim) (string, error) {
 		}
 	}
 
-	first, last := f.Span.Start.Line, max(f.Span.End.Line, f.Span.Start.Line)
+	first, last := int(f.Span.Start.Line), int(max(f.Span.End.Line, f.Span.Start.Line))
 	if first < 1 || last > len(lines) || last > len(origLines) {
 		return "", fmt.Errorf("lines %d-%d are not in %s", first, last, rel)
 	}
@@ -146,11 +146,11 @@ func (run *startupRunner) neutralize(cl *claim) (string, error) {
 		})
 	}
 	if block != nil {
-		last = block.BlockEnd.Line
+		last = int(block.BlockEnd.Line)
 		// An upstream without a (non-backup) server: give it one rather
 		// than drop it, which would leave its users pointing at nothing.
 		if block.Name == "upstream" && strings.Contains(cl.Quote, "no servers") {
-			if i := strings.IndexByte(lines[first-1], '{'); i >= 0 && first == block.Span.End.Line {
+			if i := strings.IndexByte(lines[first-1], '{'); i >= 0 && first == int(block.Span.End.Line) {
 				add := " server " + mapPaths("unix:/run/php/startup.sock", prefix) + ";"
 				lines[first-1] = lines[first-1][:i+1] + add + lines[first-1][i+1:]
 				return fmt.Sprintf("%s:%d given `%s`", rel, first, strings.TrimSpace(unmapPaths(add, prefix))), write()
@@ -183,7 +183,7 @@ func (run *startupRunner) neutralize(cl *claim) (string, error) {
 // wholeLine reports whether span covers all of line but its indentation and
 // a trailing comment, and returns the indentation.
 func wholeLine(line string, span lint.Span) (string, bool) {
-	start, end := span.Start.Col-1, span.End.Col // End.Col is the last byte, 1-based
+	start, end := int(span.Start.Col)-1, int(span.End.Col) // End.Col is the last byte, 1-based
 	if span.End.Line == 0 || span.End.Line < span.Start.Line {
 		return "", false
 	}

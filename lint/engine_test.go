@@ -10,7 +10,7 @@ import (
 )
 
 func at(file string, line, col int) lint.Span {
-	p := lint.Pos{File: file, Line: line, Col: col}
+	p := lint.Pos{File: file, Line: int32(line), Col: int32(col)}
 	return lint.Span{Start: p, End: p}
 }
 

@@ -161,7 +161,7 @@ php_value[memory_limit] = 64M
 	p := f.Pools[0]
 	cases := []struct {
 		setting, key, value string
-		line                int
+		line                int32
 	}{
 		{"max_execution_time", "php_admin_value[max_execution_time]", "20", 7},
 		{"memory_limit", "php_value[memory_limit]", "64M", 8},

@@ -9,11 +9,13 @@ import (
 
 // Pos is a place in a configuration file. Line and Col are 1-based; Col counts
 // bytes. File is the path as the user gave it (relative stays relative, a
-// --root prefix is kept), so that editors and CI logs can open it.
+// --root prefix is kept), so that editors and CI logs can open it. Line and
+// Col are 32-bit, as every directive and argument holds positions: files are
+// read up to 2 GiB.
 type Pos struct {
 	File string `json:"file"`
-	Line int    `json:"line"`
-	Col  int    `json:"col"`
+	Line int32  `json:"line"`
+	Col  int32  `json:"col"`
 }
 
 // IsValid reports whether p names a place in a file.

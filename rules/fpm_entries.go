@@ -68,7 +68,7 @@ func entrySpan(e *lint.Entry) lint.Span {
 	end := e.Pos
 	if e.Raw != "" && e.ValuePos.Line == e.Pos.Line {
 		end = e.ValuePos
-		end.Col += len(e.Raw) - 1
+		end.Col += int32(len(e.Raw) - 1)
 	}
 	return lint.Span{Start: e.Pos, End: end}
 }

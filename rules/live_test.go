@@ -176,7 +176,7 @@ func wantLiveFinding(t *testing.T, fs []lint.Finding, line int, parts ...string)
 		t.Fatalf("got %d findings, want 1: %s", len(fs), dumpLive(fs))
 	}
 	f := fs[0]
-	if !strings.HasSuffix(f.Span.Start.File, "nginx.conf") || f.Span.Start.Line != line {
+	if !strings.HasSuffix(f.Span.Start.File, "nginx.conf") || int(f.Span.Start.Line) != line {
 		t.Errorf("finding at %s, want nginx.conf:%d", f.Span.Start, line)
 	}
 	for _, p := range parts {

@@ -22,7 +22,7 @@ type parser struct {
 }
 
 func (p *parser) pos(n *yaml.Node) lint.Pos {
-	return lint.Pos{File: p.file, Line: n.Line, Col: n.Column}
+	return lint.Pos{File: p.file, Line: int32(n.Line), Col: int32(n.Column)}
 }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
@@ -40,13 +40,14 @@ func (p *parser) yamlError(err error) *lint.LoadError {
 		if lines := strings.Split(string(p.data), "\n"); line >= 1 && line <= len(lines) && strings.HasPrefix(strings.TrimLeft(lines[line-1], " "), "\t") {
 			msg += " (YAML indents with spaces, not tabs)"
 		}
-		return &lint.LoadError{Pos: lint.Pos{File: p.file, Line: line}, Msg: msg, Err: err}
+		return &lint.LoadError{Pos: lint.Pos{File: p.file, Line: int32(line)}, Msg: msg, Err: err}
 	}
 	// yaml.v3 gives no line for its reader's errors (a control character,
 	// invalid UTF-8), wherever they are, nor for an error on the first line.
 	pos := lint.Pos{File: p.file, Line: 1}
 	if i := notYAMLText(p.data); i >= 0 && (strings.Contains(msg, "control characters") || strings.Contains(msg, "UTF-8")) {
-		pos.Line, pos.Col = yamlLineCol(p.data, i)
+		line, col := yamlLineCol(p.data, i)
+		pos.Line, pos.Col = int32(line), int32(col)
 	}
 	return &lint.LoadError{Pos: pos, Msg: strings.TrimPrefix(msg, "yaml: "), Err: err}
 }

@@ -71,12 +71,12 @@ func checkErrors(t *testing.T, name string, data []byte, err error) {
 		if p.File != name {
 			t.Fatalf("error %q names file %q, want %q", e.Msg, p.File, name)
 		}
-		if p.Line < 1 || p.Line > len(lines) {
+		if p.Line < 1 || int(p.Line) > len(lines) {
 			t.Fatalf("error %q at line %d, outside the file's %d lines", e.Msg, p.Line, len(lines))
 		}
 		// yaml.v3 counts columns in characters, not bytes: a column
 		// within the line's bytes is the check that holds for both.
-		if p.Col != 0 && (p.Col < 1 || p.Col > len(lines[p.Line-1])+1) {
+		if p.Col != 0 && (p.Col < 1 || int(p.Col) > len(lines[p.Line-1])+1) {
 			t.Fatalf("error %q at %v: column outside line %d (%d bytes)", e.Msg, p, p.Line, len(lines[p.Line-1]))
 		}
 	}
@@ -109,7 +109,7 @@ func yamlLines(data []byte) [][]byte {
 func TestYAMLErrorLines(t *testing.T) {
 	for _, c := range []struct {
 		in        string
-		line, col int
+		line, col int32
 	}{
 		{"\tkey: 1\n", 1, 0},
 		{"a: \"\\q\"\n", 1, 0},

@@ -19,9 +19,9 @@ const (
 
 var known = map[string]bool{"rule-a": true, "rule-b": true, "rule-c": true, InvalidIgnoreID: true, UnusedIgnoreID: true}
 
-func at(file string, line, col int) lint.Pos { return lint.Pos{File: file, Line: line, Col: col} }
+func at(file string, line, col int32) lint.Pos { return lint.Pos{File: file, Line: line, Col: col} }
 
-func finding(rule, file string, line int) lint.Finding {
+func finding(rule, file string, line int32) lint.Finding {
 	return lint.Finding{Rule: rule, Severity: lint.Warning, Message: rule + " fired",
 		Span: lint.Span{Start: at(file, line, 5), End: at(file, line, 20)}}
 }
@@ -63,8 +63,8 @@ var wwwStatements = []lint.Span{
 
 type comment struct {
 	file string
-	line int
-	col  int
+	line int32
+	col  int32
 	text string
 }
 

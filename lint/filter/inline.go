@@ -282,7 +282,7 @@ func target(ss []lint.Span, pos lint.Pos) *lint.Span {
 func commentFinding(rule *lint.Rule, c lint.Comment, msg, consequence, fix string) lint.Finding {
 	end := c.Pos
 	if end.Col > 0 {
-		end.Col += len(c.Text)
+		end.Col += int32(len(c.Text))
 	}
 	return lint.Finding{
 		Rule:        rule.ID,

@@ -44,16 +44,16 @@ type jsonFinding struct {
 
 type jsonLocation struct {
 	File      string `json:"file"`
-	Line      int    `json:"line"`
-	Column    int    `json:"column"`
-	EndLine   int    `json:"end_line"`
-	EndColumn int    `json:"end_column"`
+	Line      int32  `json:"line"`
+	Column    int32  `json:"column"`
+	EndLine   int32  `json:"end_line"`
+	EndColumn int32  `json:"end_column"`
 }
 
 type jsonPos struct {
 	File   string `json:"file"`
-	Line   int    `json:"line"`
-	Column int    `json:"column"`
+	Line   int32  `json:"line"`
+	Column int32  `json:"column"`
 }
 
 type jsonRelated struct {

@@ -49,15 +49,15 @@ func FuzzPrinters(f *testing.F) {
 			Findings: []lint.Finding{
 				{
 					Rule: rule, Severity: lint.Severity(sev % 4), Message: msg,
-					Span:        lint.Span{Start: lint.Pos{File: file, Line: line, Col: col}, End: lint.Pos{File: file, Line: endLine, Col: endCol}},
-					Related:     []lint.Related{{Pos: lint.Pos{File: relFile, Line: endLine, Col: endCol}, Message: relMsg}},
+					Span:        lint.Span{Start: lint.Pos{File: file, Line: int32(line), Col: int32(col)}, End: lint.Pos{File: file, Line: int32(endLine), Col: int32(endCol)}},
+					Related:     []lint.Related{{Pos: lint.Pos{File: relFile, Line: int32(endLine), Col: int32(endCol)}, Message: relMsg}},
 					Consequence: consequence,
 					Fix: &lint.Fix{Text: fixText, Replacement: replacement,
-						Span: lint.Span{Start: lint.Pos{File: file, Line: line, Col: col}, End: lint.Pos{File: file, Line: endLine, Col: endCol}}},
+						Span: lint.Span{Start: lint.Pos{File: file, Line: int32(line), Col: int32(col)}, End: lint.Pos{File: file, Line: int32(endLine), Col: int32(endCol)}}},
 				},
 				{Rule: "timeout-too-low", Severity: lint.Warning, Message: relMsg}, // no position, as a rule's internal error
 			},
-			Errors:  lint.LoadErrors{{Pos: lint.Pos{File: relFile, Line: line, Col: col}, Msg: msg}, {Msg: consequence}},
+			Errors:  lint.LoadErrors{{Pos: lint.Pos{File: relFile, Line: int32(line), Col: int32(col)}, Msg: msg}, {Msg: consequence}},
 			Files:   line,
 			Skipped: []string{skipped},
 		}
@@ -118,7 +118,7 @@ func checkJSON(t *testing.T, r *printers.Report, out []byte) {
 		t.Fatalf("json: %d findings, %d errors, %d skipped; want %d, %d, %d", len(j.Findings), len(j.Errors), len(j.Skipped), len(r.Findings), len(r.Errors), len(r.Skipped))
 	}
 	f := r.Findings[0]
-	if jf := j.Findings[0]; !same(jf.Message, f.Message) || !same(jf.Location.File, f.Span.Start.File) || jf.Location.Line != f.Span.Start.Line || jf.Rule != f.Rule {
+	if jf := j.Findings[0]; !same(jf.Message, f.Message) || !same(jf.Location.File, f.Span.Start.File) || jf.Location.Line != int(f.Span.Start.Line) || jf.Rule != f.Rule {
 		t.Fatalf("json: finding %+v, want %+v", jf, f)
 	}
 	if !same(j.Errors[0].Message, r.Errors[0].Msg) {
@@ -245,7 +245,7 @@ func checkGCC(t *testing.T, r *printers.Report, out []byte) {
 	if e.Pos.File != "" && e.Pos.Line > 0 {
 		wantPos := fmt.Sprintf("%s:%d", gccFile(e.Pos.File), e.Pos.Line)
 		if e.Pos.Col > 0 {
-			wantPos += ":" + strconv.Itoa(e.Pos.Col)
+			wantPos += ":" + strconv.Itoa(int(e.Pos.Col))
 		}
 		if m[1] != wantPos {
 			t.Fatalf("gcc: position %q, want %q", m[1], wantPos)

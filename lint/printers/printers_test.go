@@ -47,7 +47,7 @@ var (
 	}
 )
 
-func pos(file string, line, col int) lint.Pos { return lint.Pos{File: file, Line: line, Col: col} }
+func pos(file string, line, col int32) lint.Pos { return lint.Pos{File: file, Line: line, Col: col} }
 
 const (
 	appConf = "etc/nginx/sites-enabled/app.conf"

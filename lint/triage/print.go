@@ -58,7 +58,7 @@ func StatusText(status int) string {
 func WriteText(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
 	for _, g := range r.Groups {
-		where := lint.Pos{File: g.First.File, Line: g.First.Line}
+		where := lint.Pos{File: g.First.File, Line: int32(g.First.Line)}
 		if len(g.Places) > 0 {
 			where = g.Places[0].Pos
 		}

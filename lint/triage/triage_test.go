@@ -55,7 +55,7 @@ func loadTree(t *testing.T) (*lint.Model, []lint.Finding) {
 func rel(p lint.Pos) string {
 	f := strings.TrimPrefix(p.File, treeRoot+"/etc/nginx/")
 	f = strings.TrimPrefix(f, treeRoot+"/etc/php/8.2/fpm/")
-	return f + ":" + itoa(p.Line)
+	return f + ":" + itoa(int(p.Line))
 }
 
 func itoa(n int) string {

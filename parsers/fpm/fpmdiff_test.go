@@ -151,9 +151,9 @@ func TestDifferentialPHPFPM(t *testing.T) {
 			if err != nil {
 				t.Errorf("%q: php-fpm reads it (and refuses the result); the loader fails: %v", pools[i], err)
 			}
-		case len(errs) > 0 && errs[0].Pos.File == file && errs[0].Pos.Line == line:
+		case len(errs) > 0 && errs[0].Pos.File == file && int(errs[0].Pos.Line) == line:
 			loadErrs++
-		case len(errs) > 0 && errs[0].Pos.File == file && errs[0].Pos.Line < line:
+		case len(errs) > 0 && errs[0].Pos.File == file && int(errs[0].Pos.Line) < line:
 			t.Errorf("%q: php-fpm fails at line %d (%s); the loader fails before: %v", pools[i], line, msg, err)
 		default:
 			valueErrs++

@@ -177,9 +177,9 @@ func (l *loader) loadFile(path string, depth int, from lint.Pos) {
 			if again {
 				break
 			}
-			src.Comments = append(src.Comments, lint.Comment{Pos: lint.Pos{File: file.Path, Line: lineNo, Col: c.off + 1}, Text: c.text})
+			src.Comments = append(src.Comments, lint.Comment{Pos: lint.Pos{File: file.Path, Line: int32(lineNo), Col: int32(c.off + 1)}, Text: c.text})
 		}
-		pos := func(off int) lint.Pos { return lint.Pos{File: file.Path, Line: lineNo, Col: off + 1} }
+		pos := func(off int) lint.Pos { return lint.Pos{File: file.Path, Line: int32(lineNo), Col: int32(off + 1)} }
 		var include *iniEvent
 		for i := range events {
 			ev := &events[i]

@@ -411,7 +411,7 @@ func TestLoadErrors(t *testing.T) {
 			continue
 		}
 		e := errs[0]
-		if e.Pos != (lint.Pos{File: "/e.conf", Line: tt.line, Col: tt.col}) {
+		if e.Pos != (lint.Pos{File: "/e.conf", Line: int32(tt.line), Col: int32(tt.col)}) {
 			t.Errorf("%s: at %v, want %d:%d (%s)", tt.name, e.Pos, tt.line, tt.col, e.Msg)
 		}
 		for _, m := range tt.msg {

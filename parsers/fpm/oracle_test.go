@@ -569,7 +569,7 @@ func (st *oracleStats) checkError(t *testing.T, run *oracleRun, v *verdict, clas
 		var errs lint.LoadErrors
 		errors.As(run.err, &errs)
 		for _, e := range errs {
-			if e.Pos.File == file && e.Pos.Line == line {
+			if e.Pos.File == file && int(e.Pos.Line) == line {
 				st.errorsPredicted++
 				return fmt.Sprintf("load error at %s:%d: %s", filepath.Base(file), line, e.Msg)
 			}
@@ -608,7 +608,7 @@ func (st *oracleStats) checkError(t *testing.T, run *oracleRun, v *verdict, clas
 // predictValueError finds the entry at file:line in the model and asks
 // ValueError what php-fpm says of it.
 func predictValueError(f *lint.FPM, file string, line int) string {
-	at := func(p lint.Pos) bool { return p.File == file && p.Line == line }
+	at := func(p lint.Pos) bool { return p.File == file && int(p.Line) == line }
 	for k, v := range f.Global {
 		if at(v.Pos) {
 			return fpmconf.ValueError(true, v.Key, v.Value)

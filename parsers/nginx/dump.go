@@ -35,7 +35,7 @@ func LoadDump(fsys *source.FS, name string, data []byte) (*lint.Nginx, []*lint.S
 	for _, f := range files {
 		key := filepath.Clean(fsys.Path(f.path))
 		if line, dup := seen[key]; dup {
-			return emptyModel(name), nil, lint.LoadErrors{lint.Errorf(lint.Pos{File: name, Line: f.line, Col: 1},
+			return emptyModel(name), nil, lint.LoadErrors{lint.Errorf(lint.Pos{File: name, Line: int32(f.line), Col: 1},
 				"%q appears twice in the dump (first at line %d): nginx -T prints each file once; is this two dumps in one?", f.path, line)}
 		}
 		seen[key] = f.line
@@ -70,7 +70,7 @@ func splitDump(name string, data []byte) ([]dumpFile, *lint.LoadError) {
 		}
 		path, isMarker := markerPath(line)
 		if len(files) == 0 {
-			pos := lint.Pos{File: name, Line: lineNo, Col: 1}
+			pos := lint.Pos{File: name, Line: int32(lineNo), Col: 1}
 			switch {
 			case isMarker:
 				absolute = filepath.IsAbs(path)
@@ -94,7 +94,7 @@ func splitDump(name string, data []byte) ([]dumpFile, *lint.LoadError) {
 		off = next
 	}
 	if len(files) == 0 {
-		pos := lint.Pos{File: name, Line: max(lineNo, 1), Col: 1}
+		pos := lint.Pos{File: name, Line: int32(max(lineNo, 1)), Col: 1}
 		for _, s := range nginxSaid {
 			if strings.Contains(s, "[emerg]") || strings.Contains(s, "test failed") {
 				return nil, lint.Errorf(pos, "no configuration in this nginx -T output; nginx said %q: fix that first", s)

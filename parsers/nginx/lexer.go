@@ -29,7 +29,7 @@ type token struct {
 	quote     byte   // '"' or '\'' for a quoted word
 	glued     bool   // a '{' right after an unquoted word
 	val       string // the word, quotes removed and escapes applied
-	line, col int
+	line, col int32
 }
 
 // maxParam is NGX_CONF_BUFFER: nginx refuses a word or comment that does
@@ -55,12 +55,12 @@ func newLexer(file string, data []byte) *lexer {
 
 // at returns the position of offset off, which must be on the current line.
 func (lx *lexer) at(off int) lint.Pos {
-	return lint.Pos{File: lx.file, Line: lx.line, Col: off - lx.lineStart + 1}
+	return lint.Pos{File: lx.file, Line: int32(lx.line), Col: int32(off - lx.lineStart + 1)}
 }
 
 // tok starts a token at offset off, which must be on the current line.
 func (lx *lexer) tok(kind tokKind, off int) token {
-	return token{kind: kind, line: lx.line, col: off - lx.lineStart + 1}
+	return token{kind: kind, line: int32(lx.line), col: int32(off - lx.lineStart + 1)}
 }
 
 func (lx *lexer) posOf(t token) lint.Pos {

@@ -220,10 +220,10 @@ func (pc posChecker) check(what string, p lint.Pos) {
 		pc.t.Fatalf("%s: position %v is not in a file of the tree", what, p)
 	}
 	lines := bytes.Split(data, []byte("\n"))
-	if p.Line < 1 || p.Line > len(lines) {
+	if p.Line < 1 || int(p.Line) > len(lines) {
 		pc.t.Fatalf("%s: line %d of %v is outside the file's %d lines", what, p.Line, p, len(lines))
 	}
-	if p.Col < 1 || p.Col > len(lines[p.Line-1])+1 {
+	if p.Col < 1 || int(p.Col) > len(lines[p.Line-1])+1 {
 		pc.t.Fatalf("%s: column %d of %v is outside line %d (%d bytes)", what, p.Col, p, p.Line, len(lines[p.Line-1]))
 	}
 }

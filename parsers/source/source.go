@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -417,7 +418,8 @@ func (f *FS) readPlaceholderTarget(path, target string, depth int) (*File, error
 
 func (f *FS) maxSize() int64 {
 	if f.MaxSize > 0 {
-		return f.MaxSize
+		// Positions are 32-bit (lint.Pos).
+		return min(f.MaxSize, math.MaxInt32)
 	}
 	return DefaultMaxSize
 }
@@ -454,7 +456,7 @@ func PosOf(path string, data []byte, offset int) lint.Pos {
 	}
 	line := 1 + bytes.Count(data[:offset], []byte{'\n'})
 	col := offset - bytes.LastIndexByte(data[:offset], '\n')
-	return lint.Pos{File: path, Line: line, Col: col}
+	return lint.Pos{File: path, Line: int32(line), Col: int32(col)}
 }
 
 func fileError(path string, err error) error {
