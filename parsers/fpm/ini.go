@@ -901,6 +901,7 @@ func parseINIFunc(src []byte, res *resolver, emit func(iniEvent)) ([]iniEvent, *
 	toks, comments := tokenizeInto(*buf, src, true)
 	p := &parser{toks: toks, res: res, emit: emit}
 	p.statements()
+	clear(toks) // keep no string of src alive in the pool
 	*buf = toks[:0]
 	tokenBuffers.Put(buf)
 	return p.events, p.err, comments

@@ -44,7 +44,8 @@ type loader struct {
 	dirs    map[string][]string
 	sources []*lint.Source
 	errs    lint.LoadErrors
-	slab    dirSlab
+	slabs   slabPool
+	copies  slab[lint.Directive] // the directives copied for a second include site
 	// plain remembers the file each plain (not glob) include pattern read.
 	plain map[string]*file
 }
@@ -162,7 +163,9 @@ func (l *loader) fetch(path string, resolve bool) fetched {
 		fe.err = le
 		return fe
 	}
-	root, comments, perr := parse(path, data.Data)
+	s := l.slabs.get()
+	root, comments, perr := parse(path, data.Data, s)
+	l.slabs.put(s)
 	fe.file = &file{
 		err: perr,
 		src: &lint.Source{
@@ -265,7 +268,7 @@ func (l *loader) copy(parent *lint.Directive, ds []*lint.Directive, first, inc *
 			parent.Block = append(parent.Block, t)
 			continue
 		}
-		d := l.slab.new()
+		d := l.copies.new()
 		*d = *t
 		d.Parent, d.Include = parent, inc
 		parent.Block = append(parent.Block, d)
@@ -413,34 +416,9 @@ func cycle(chain []*file, again *file) string {
 	return b.String()
 }
 
-// dirSlab hands out directives from chunks, to allocate less.
-type dirSlab []lint.Directive
-
-// stmtSlab hands out statements from chunks.
-type stmtSlab []lint.Statement
-
-func (s *stmtSlab) new() *lint.Statement {
-	if len(*s) == cap(*s) {
-		*s = make([]lint.Statement, 0, 256)
-	}
-	*s = (*s)[:len(*s)+1]
-	return &(*s)[len(*s)-1]
-}
-
 // newRoot returns a synthetic root block (name "").
 func newRoot() *lint.Directive {
 	d := lint.NewDirective("")
 	d.Block = []*lint.Directive{}
 	return d
-}
-
-// maxSlab bounds the first chunk the parser sizes from a file.
-const maxSlab = 1 << 14
-
-func (s *dirSlab) new() *lint.Directive {
-	if len(*s) == cap(*s) {
-		*s = make([]lint.Directive, 0, 256)
-	}
-	*s = (*s)[:len(*s)+1]
-	return &(*s)[len(*s)-1]
 }

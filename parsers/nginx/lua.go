@@ -30,7 +30,7 @@ func (p *parser) luaBlock(d *lint.Directive) *lint.LoadError {
 			lx.advance(i)
 			d.BlockEnd = lx.at(i)
 			lx.pos = i + 1
-			arg := p.newArgs(len(d.Args) + 1)
+			arg := p.slabs.args.take(len(d.Args) + 1)
 			copy(arg, d.Args)
 			arg[len(d.Args)] = lint.Arg{Value: s[start:i], Pos: bodyPos}
 			d.Args = arg

@@ -4,7 +4,6 @@
 package nginx
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 
@@ -20,23 +19,16 @@ const maxDepth = 1000
 // returns what was read before it, with a lint.LoadErrors of one error:
 // like nginx, it does not read past the first syntax error of a file.
 func Parse(path string, data []byte) ([]*lint.Directive, []lint.Comment, error) {
-	root, comments, err := parse(path, data)
+	root, comments, err := parse(path, data, new(slabs))
 	if err != nil {
 		return root.Block, comments, lint.LoadErrors{err}
 	}
 	return root.Block, comments, nil
 }
 
-// parse returns a synthetic root holding the file's directives.
-func parse(path string, data []byte) (*lint.Directive, []lint.Comment, *lint.LoadError) {
-	p := &parser{lx: newLexer(path, data)}
-	// Size the slabs for this file: a directive ends in ';' or '{'.
-	n := min(bytes.Count(data, []byte{';'})+bytes.Count(data, []byte{'{'})+1, maxSlab)
-	p.slab = make(dirSlab, 0, n)
-	p.stmts = make(stmtSlab, 0, n)
-	// Directives have one or two arguments, 1.4 on average: a pool of 1.5
-	// per directive rarely runs out, and leaves little unused.
-	p.argPool = make([]lint.Arg, 0, min(n+n/2+4, maxSlab))
+// parse returns a synthetic root holding the file's directives, carved from s.
+func parse(path string, data []byte, s *slabs) (*lint.Directive, []lint.Comment, *lint.LoadError) {
+	p := &parser{lx: newLexer(path, data), slabs: s}
 	root := newRoot()
 	err := p.run(root)
 	return root, p.lx.comments, err
@@ -50,9 +42,7 @@ type parser struct {
 	glued *lint.Directive
 	hint  string
 	// slabs the directives and arguments are carved from
-	slab    dirSlab
-	stmts   stmtSlab
-	argPool []lint.Arg
+	slabs *slabs
 }
 
 func (p *parser) run(root *lint.Directive) *lint.LoadError {
@@ -177,15 +167,15 @@ func misindented(d *lint.Directive) *lint.Directive {
 
 // directive builds the directive from the pending words; end is its ';' or '{'.
 func (p *parser) directive(end lint.Pos) *lint.Directive {
-	d := p.slab.new()
-	st := p.stmts.new()
+	d := p.slabs.dirs.new()
+	st := p.slabs.stmts.new()
 	d.Statement = st
 	name := &p.args[0]
 	file := p.lx.file
 	st.Name = name.val
 	st.Span = lint.Span{Start: lint.Pos{File: file, Line: name.line, Col: name.col}, End: end}
 	if n := len(p.args) - 1; n > 0 {
-		st.Args = p.newArgs(n)
+		st.Args = p.slabs.args.take(n)
 		for i := range p.args[1:] {
 			t := &p.args[i+1]
 			st.Args[i] = lint.Arg{Value: t.val, Pos: lint.Pos{File: file, Line: t.line, Col: t.col}, Quote: t.quote}
@@ -193,15 +183,6 @@ func (p *parser) directive(end lint.Pos) *lint.Directive {
 	}
 	p.args = p.args[:0]
 	return d
-}
-
-func (p *parser) newArgs(n int) []lint.Arg {
-	if cap(p.argPool)-len(p.argPool) < n {
-		p.argPool = make([]lint.Arg, 0, max(64, n))
-	}
-	l := len(p.argPool)
-	p.argPool = p.argPool[:l+n]
-	return p.argPool[l : l+n : l+n]
 }
 
 // isLuaBlock reports whether a block directive holds Lua code rather than

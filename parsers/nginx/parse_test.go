@@ -287,7 +287,7 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		root, _, err := parse("f.conf", data)
+		root, _, err := parse("f.conf", data, new(slabs))
 		if err != nil && (!err.Pos.IsValid() || err.Pos.Col < 1) {
 			t.Fatalf("error without position: %v", err)
 		}
