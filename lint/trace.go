@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"os"
+	"runtime/metrics"
 	"slices"
 	"time"
 )
@@ -30,10 +31,13 @@ func traceSlowest(rules []*Rule, took []time.Duration) {
 }
 
 // Tracef writes to stderr, when tracing, the time since the process
-// started and the stage just finished: where a run's time goes on a large
-// tree.
+// started, the memory the heap holds (live or not yet collected) and the
+// stage just finished: where a run's time and memory go on a large tree.
 func Tracef(format string, args ...any) {
 	if tracing {
-		fmt.Fprintf(os.Stderr, "nginx502-lint: trace: %7.1f ms  %s\n", float64(time.Since(traceStart).Microseconds())/1000, fmt.Sprintf(format, args...))
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(sample)
+		fmt.Fprintf(os.Stderr, "nginx502-lint: trace: %7.1f ms %4d MB  %s\n", float64(time.Since(traceStart).Microseconds())/1000,
+			sample[0].Value.Uint64()>>20, fmt.Sprintf(format, args...))
 	}
 }
