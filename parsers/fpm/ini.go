@@ -387,10 +387,26 @@ type candidate struct {
 	act  func() token
 }
 
-func pick(cands []candidate) *candidate {
+// candidates are the rules that match at one place: a handful, kept on the
+// stack with their actions. Passed by value: an action stored through a
+// pointer, or in a slice that may grow, is moved to the heap (33 MB for
+// 1 MB of pool files).
+type candidates struct {
+	list [12]candidate
+	n    int
+}
+
+func (cs candidates) add(n, prio int, act func() token) candidates {
+	cs.list[cs.n] = candidate{n, prio, act}
+	cs.n++
+	return cs
+}
+
+// best is the longest match, the first rule on a tie; nil when none matched.
+func (cs *candidates) best() *candidate {
 	var best *candidate
-	for i := range cands {
-		c := &cands[i]
+	for i := range cs.list[:cs.n] {
+		c := &cs.list[i]
 		if c.n <= 0 {
 			continue
 		}
@@ -526,63 +542,62 @@ func (lx *lexer) next() token {
 func (lx *lexer) initial(p int) (token, bool) {
 	src := lx.src
 	c := src[p]
-	var space [8]candidate // on the stack: a handful match at one place
-	cands := space[:0]
+	var cands candidates
 	if c == '[' {
-		cands = append(cands, candidate{1, pSection, func() token {
+		cands = cands.add(1, pSection, func() token {
 			lx.push(stSection)
 			return lx.tok(tkSection, p, p+1, "")
-		}})
+		})
 	}
 	if l := lx.labelLen(p); l > 0 {
 		if p+l < len(src) && src[p+l] == '[' {
 			n := l + 1 + lx.blanks(p+l+1)
-			cands = append(cands, candidate{n, pOffset, func() token {
+			cands = cands.add(n, pOffset, func() token {
 				name, lead := trimBlanks(src[p : p+l])
 				lx.push(stOffset)
 				t := lx.tok(tkOffset, p+lead, p+n, name)
 				return t
-			}})
+			})
 		}
-		cands = append(cands, candidate{l, pLabel, func() token {
+		cands = cands.add(l, pLabel, func() token {
 			name, lead := trimBlanks(src[p : p+l])
 			return lx.tok(tkLabel, p+lead, p+l, name)
-		}})
+		})
 	}
 	if kind, n := lx.wordLen(p); n > 0 {
-		cands = append(cands, candidate{n, pBool, func() token {
+		cands = cands.add(n, pBool, func() token {
 			return lx.tok(kind, p, p+n, boolText(kind))
-		}})
+		})
 	}
 	b := lx.blanks(p)
 	if p+b < len(src) && src[p+b] == '=' {
 		n := b + 1 + lx.blanks(p+b+1)
-		cands = append(cands, candidate{n, pEquals, func() token {
+		cands = cands.add(n, pEquals, func() token {
 			lx.push(stValue)
 			return lx.char('=', p+b, p+n)
-		}})
+		})
 	}
 	if strings.IndexByte(":,.[]\"'()&|^+-/*=%$!~<>?@{}", c) >= 0 {
-		cands = append(cands, candidate{1, pTokens, func() token { return lx.char(c, p, p+1) }})
+		cands = cands.add(1, pTokens, func() token { return lx.char(c, p, p+1) })
 	}
 	skip := false
 	if b > 0 {
-		cands = append(cands, candidate{b, pEatBlanks, func() token {
+		cands = cands.add(b, pEatBlanks, func() token {
 			lx.p = p + b
 			skip = true
 			return token{}
-		}})
+		})
 	}
 	if nl := lx.newline(p + b); nl > 0 {
-		cands = append(cands, candidate{b + nl, pInitialEOL, func() token { return lx.tok(tkEOL, p, p+b+nl, "") }})
+		cands = cands.add(b+nl, pInitialEOL, func() token { return lx.tok(tkEOL, p, p+b+nl, "") })
 	}
 	if n := lx.comment(p); n > 0 {
-		cands = append(cands, candidate{n, pComment, func() token {
+		cands = cands.add(n, pComment, func() token {
 			lx.takeComment(p, n)
 			return lx.tok(tkEOL, p, p+n, "")
-		}})
+		})
 	}
-	best := pick(cands)
+	best := cands.best()
 	if best == nil {
 		return lx.eof(), false
 	}
@@ -610,62 +625,61 @@ func (lx *lexer) value(p int) token {
 		}
 		// An empty '' matches no rule; see the end of this function.
 	}
-	var space [8]candidate // on the stack: a handful match at one place
-	cands := space[:0]
+	var cands candidates
 	if c == '$' && p+1 < len(src) && src[p+1] == '{' {
-		cands = append(cands, candidate{2, pDollarCurly, func() token {
+		cands = cands.add(2, pDollarCurly, func() token {
 			lx.push(stVarname)
 			return lx.tok(tkDollarCurly, p, p+2, "")
-		}})
+		})
 	}
 	if kind, n := lx.wordLen(p); n > 0 {
-		cands = append(cands, candidate{n, pBool, func() token {
+		cands = cands.add(n, pBool, func() token {
 			return lx.tok(kind, p, p+n, boolText(kind))
-		}})
+		})
 	}
 	b := lx.blanks(p)
 	if nl := lx.newline(p + b); nl > 0 {
-		cands = append(cands, candidate{b + nl, pValueEOL, func() token {
+		cands = cands.add(b+nl, pValueEOL, func() token {
 			lx.state = stInitial
 			return lx.tok(tkEOL, p, p+b+nl, "")
-		}})
+		})
 	}
 	if n := lx.constLen(p); n > 0 {
-		cands = append(cands, candidate{n, pConstant, func() token {
+		cands = cands.add(n, pConstant, func() token {
 			return lx.tok(tkConstant, p, p+n, string(src[p:p+n]))
-		}})
+		})
 	}
 	if n := lx.numberLen(p); n > 0 {
-		cands = append(cands, candidate{n, pNumber, func() token {
+		cands = cands.add(n, pNumber, func() token {
 			return lx.tok(tkNumber, p, p+n, string(src[p:p+n]))
-		}})
+		})
 	}
 	switch c {
 	case '&', '|', '^', '~', '(', ')', '!':
 		n := 1 + lx.blanks(p+1)
-		cands = append(cands, candidate{n, pOperator, func() token { return lx.char(c, p, p+n) }})
+		cands = cands.add(n, pOperator, func() token { return lx.char(c, p, p+n) })
 	case '=':
-		cands = append(cands, candidate{1, pValueEquals, func() token {
+		cands = cands.add(1, pValueEquals, func() token {
 			// "=" inside a value ends it; the "=" is read again as the
 			// start of an option, which is a syntax error.
 			lx.state = stInitial
 			return token{kind: tkEOL, off: p, end: p}
-		}})
+		})
 	}
 	if n, _ := lx.runLen(p, valueChar, false); n > 0 {
-		cands = append(cands, candidate{n, pValueChars, func() token {
+		cands = cands.add(n, pValueChars, func() token {
 			return lx.tok(tkString, p, p+n, string(src[p:p+n]))
-		}})
+		})
 	}
 	cands = lx.quoteOrBlanks(cands, p, b)
 	if n := lx.comment(p); n > 0 {
-		cands = append(cands, candidate{n, pComment, func() token {
+		cands = cands.add(n, pComment, func() token {
 			lx.takeComment(p, n)
 			lx.state = stInitial
 			return lx.tok(tkEOL, p, p+n, "")
-		}})
+		})
 	}
-	best := pick(cands)
+	best := cands.best()
 	if best == nil {
 		// A byte no rule of a value matches (the first quote of an empty
 		// '', a '$' at the very end) ends the value and is dropped; the
@@ -698,52 +712,51 @@ func (lx *lexer) sectionOrOffset(p int) token {
 		}
 		return lx.eofAt(p, '\'')
 	}
-	var space [8]candidate // on the stack: a handful match at one place
-	cands := space[:0]
+	var cands candidates
 	b := lx.blanks(p)
 	if p+b < len(src) && src[p+b] == ']' {
 		if lx.state == stSection {
 			n := b + 1
 			n += lx.blanks(p + n)
 			n += lx.newline(p + n)
-			cands = append(cands, candidate{n, pSectionEnd, func() token {
+			cands = cands.add(n, pSectionEnd, func() token {
 				lx.state = stInitial
 				return lx.char(']', p+b, p+n)
-			}})
+			})
 		} else {
-			cands = append(cands, candidate{b + 1, pOffsetEnd, func() token {
+			cands = cands.add(b+1, pOffsetEnd, func() token {
 				lx.state = stInitial
 				return lx.char(']', p+b, p+b+1)
-			}})
+			})
 		}
 	}
 	if c == '$' && p+1 < len(src) && src[p+1] == '{' {
-		cands = append(cands, candidate{2, pDollarCurly, func() token {
+		cands = cands.add(2, pDollarCurly, func() token {
 			lx.push(stVarname)
 			return lx.tok(tkDollarCurly, p, p+2, "")
-		}})
+		})
 	}
 	if n := lx.constLen(p); n > 0 {
-		cands = append(cands, candidate{n, pConstant, func() token {
+		cands = cands.add(n, pConstant, func() token {
 			return lx.tok(tkConstant, p, p+n, string(src[p:p+n]))
-		}})
+		})
 	}
 	if n := lx.numberLen(p); n > 0 {
-		cands = append(cands, candidate{n, pNumber, func() token {
+		cands = cands.add(n, pNumber, func() token {
 			return lx.tok(tkNumber, p, p+n, string(src[p:p+n]))
-		}})
+		})
 	}
 	n, atEnd := lx.runLen(p, sectionChar, true)
 	if n > 0 {
-		cands = append(cands, candidate{n, pSectionChars, func() token {
+		cands = cands.add(n, pSectionChars, func() token {
 			if atEnd {
 				return lx.eofAt(len(src), 0)
 			}
 			return lx.tok(tkString, p, p+n, string(src[p:p+n]))
-		}})
+		})
 	}
 	cands = lx.quoteOrBlanks(cands, p, b)
-	best := pick(cands)
+	best := cands.best()
 	if best == nil {
 		return lx.eofAt(p, c)
 	}
@@ -1191,18 +1204,18 @@ func atoi32(s string) int32 { return fpmconf.Atoi(s) }
 
 // quoteOrBlanks adds the two rules most scanner states share: an opening
 // quote after b blanks, and the b blanks themselves.
-func (lx *lexer) quoteOrBlanks(cands []candidate, p, b int) []candidate {
+func (lx *lexer) quoteOrBlanks(cands candidates, p, b int) candidates {
 	src := lx.src
 	if p+b < len(src) && src[p+b] == '"' {
-		cands = append(cands, candidate{b + 1, pQuoteOpen, func() token {
+		cands = cands.add(b+1, pQuoteOpen, func() token {
 			lx.push(stQuotes)
 			return lx.char('"', p+b, p+b+1)
-		}})
+		})
 	}
 	if b > 0 {
-		cands = append(cands, candidate{b, pWhitespace, func() token {
+		cands = cands.add(b, pWhitespace, func() token {
 			return lx.tok(tkWhitespace, p, p+b, string(src[p:p+b]))
-		}})
+		})
 	}
 	return cands
 }
