@@ -689,7 +689,7 @@ func (lx *lexer) value(p int) token {
 		lx.state = stInitial
 		return lx.tok(tkEOL, p, p+1, "")
 	}
-	return best.act()
+	return lx.run(best, p, b)
 }
 
 func indexByteFrom(b []byte, c byte, from int) int {
@@ -760,7 +760,7 @@ func (lx *lexer) sectionOrOffset(p int) token {
 	if best == nil {
 		return lx.eofAt(p, c)
 	}
-	return best.act()
+	return lx.run(best, p, b)
 }
 
 func (lx *lexer) quotes(p int) token {
@@ -1203,19 +1203,27 @@ func iniOp(op byte, a, b string) string {
 func atoi32(s string) int32 { return fpmconf.Atoi(s) }
 
 // quoteOrBlanks adds the two rules most scanner states share: an opening
-// quote after b blanks, and the b blanks themselves.
+// quote after b blanks, and the b blanks themselves. Their actions are
+// sharedAct's, not closures: a closure made here and returned would take
+// the lexer to the heap.
 func (lx *lexer) quoteOrBlanks(cands candidates, p, b int) candidates {
-	src := lx.src
-	if p+b < len(src) && src[p+b] == '"' {
-		cands = cands.add(b+1, pQuoteOpen, func() token {
-			lx.push(stQuotes)
-			return lx.char('"', p+b, p+b+1)
-		})
+	if p+b < len(lx.src) && lx.src[p+b] == '"' {
+		cands = cands.add(b+1, pQuoteOpen, nil)
 	}
 	if b > 0 {
-		cands = cands.add(b, pWhitespace, func() token {
-			return lx.tok(tkWhitespace, p, p+b, string(src[p:p+b]))
-		})
+		cands = cands.add(b, pWhitespace, nil)
 	}
 	return cands
+}
+
+// run does what best matched at p, after b blanks.
+func (lx *lexer) run(best *candidate, p, b int) token {
+	switch {
+	case best.act != nil:
+		return best.act()
+	case best.prio == pQuoteOpen:
+		lx.push(stQuotes)
+		return lx.char('"', p+b, p+b+1)
+	}
+	return lx.tok(tkWhitespace, p, p+b, string(lx.src[p:p+b]))
 }
