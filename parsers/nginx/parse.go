@@ -28,9 +28,13 @@ func Parse(path string, data []byte) ([]*lint.Directive, []lint.Comment, error) 
 
 // parse returns a synthetic root holding the file's directives, carved from s.
 func parse(path string, data []byte, s *slabs) (*lint.Directive, []lint.Comment, *lint.LoadError) {
-	p := &parser{lx: newLexer(path, data), slabs: s}
-	root := newRoot()
+	p := &parser{lx: newLexer(path, data), slabs: s, args: s.words[:0]}
+	root := s.dirs.new()
+	root.Statement = s.stmts.new()
+	root.Block = []*lint.Directive{}
 	err := p.run(root)
+	clear(p.args)
+	s.words = p.args[:0]
 	return root, p.lx.comments, err
 }
 
@@ -58,7 +62,8 @@ func (p *parser) run(root *lint.Directive) *lint.LoadError {
 }
 
 func (p *parser) parse(root *lint.Directive) *lint.LoadError {
-	stack := []*lint.Directive{root}
+	stack := append(p.slabs.stack[:0], root)
+	defer func() { p.slabs.stack = stack[:0] }()
 	for {
 		t, err := p.lx.next()
 		if err != nil {
