@@ -46,6 +46,9 @@ type loader struct {
 	errs    lint.LoadErrors
 	slabs   slabPool
 	copies  slab[lint.Directive] // the directives copied for a second include site
+	// room is the number of directives that follow the include being
+	// expanded in its block, for the first file it reads to make room for.
+	room int
 	// plain remembers the file each plain (not glob) include pattern read.
 	plain map[string]*file
 }
@@ -60,6 +63,9 @@ type file struct {
 	// main file); expanded is set once that instance is in the tree.
 	first    *lint.Directive
 	expanded bool
+	// size is the number of directives the first instance put in its
+	// parent's block, its includes' included.
+	size int
 	// err is the file's syntax error, reported after its first expansion,
 	// where nginx meets it.
 	err *lint.LoadError
@@ -210,14 +216,20 @@ func (l *loader) prefetch(paths []string) {
 
 // expandFile expands file f, included by inc, into parent.
 func (l *loader) expandFile(parent *lint.Directive, f *file, inc *lint.Directive, chain []*file) {
-	// Room for the file's own directives at once, not by doubling.
-	parent.Block = slices.Grow(parent.Block, len(f.dirs))
+	// Room for the file's directives (with those of its own includes, once
+	// known) and the include's next siblings at once, not by doubling.
+	room := l.room
+	l.room = 0
 	if f.expanded {
+		parent.Block = slices.Grow(parent.Block, f.size+room)
 		l.copy(parent, f.dirs, f.first, inc, chain)
 		return
 	}
+	parent.Block = slices.Grow(parent.Block, len(f.dirs)+room)
+	before := len(parent.Block)
 	f.first = inc
 	l.place(parent, f.dirs, inc, chain, false)
+	f.size = len(parent.Block) - before
 	f.expanded = true
 	if f.err != nil {
 		l.errs = append(l.errs, f.err)
@@ -230,7 +242,7 @@ func (l *loader) expandFile(parent *lint.Directive, f *file, inc *lint.Directive
 // makes the block longer than what was read, moves it to an array of its
 // own first.
 func (l *loader) place(parent *lint.Directive, ds []*lint.Directive, inc *lint.Directive, chain []*file, inPlace bool) {
-	for _, d := range ds {
+	for i, d := range ds {
 		d.Parent, d.Include = parent, inc
 		parent.Block = append(parent.Block, d)
 		if d.Block != nil {
@@ -243,7 +255,9 @@ func (l *loader) place(parent *lint.Directive, ds []*lint.Directive, inc *lint.D
 				parent.Block = slices.Clip(parent.Block)
 				inPlace = false
 			}
+			l.room = len(ds) - i - 1
 			l.include(parent, d, chain)
+			l.room = 0
 		}
 	}
 }
