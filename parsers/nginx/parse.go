@@ -47,6 +47,8 @@ type parser struct {
 	hint  string
 	// slabs the directives and arguments are carved from
 	slabs *slabs
+	// pending holds the directives of the open blocks, innermost last.
+	pending []*lint.Directive
 }
 
 func (p *parser) run(root *lint.Directive) *lint.LoadError {
@@ -61,9 +63,35 @@ func (p *parser) run(root *lint.Directive) *lint.LoadError {
 	return err
 }
 
+// openBlock is a block being read: its directives so far are
+// parser.pending[start:].
+type openBlock struct {
+	d     *lint.Directive
+	start int
+}
+
+// close gives b its block, carved to size once the "}" is read (growing it
+// directive by directive left as much behind as it kept).
+func (p *parser) close(b openBlock) {
+	read := p.pending[b.start:]
+	if len(read) > 0 {
+		b.d.Block = p.slabs.blocks.take(len(read))
+		copy(b.d.Block, read)
+	}
+	clear(read)
+	p.pending = p.pending[:b.start]
+}
+
 func (p *parser) parse(root *lint.Directive) *lint.LoadError {
-	stack := append(p.slabs.stack[:0], root)
-	defer func() { p.slabs.stack = stack[:0] }()
+	stack := append(p.slabs.stack[:0], openBlock{d: root})
+	p.pending = p.slabs.pending[:0]
+	defer func() {
+		// On an error, what was read before it.
+		for i := len(stack) - 1; i >= 0; i-- {
+			p.close(stack[i])
+		}
+		p.slabs.stack, p.slabs.pending = stack[:0], p.pending[:0]
+	}()
 	for {
 		t, err := p.lx.next()
 		if err != nil {
@@ -72,7 +100,7 @@ func (p *parser) parse(root *lint.Directive) *lint.LoadError {
 		if p.glued != nil {
 			p.regexHint(t)
 		}
-		cur := stack[len(stack)-1]
+		cur := stack[len(stack)-1].d
 		switch t.kind {
 		case tokWord:
 			p.args = append(p.args, t)
@@ -85,7 +113,7 @@ func (p *parser) parse(root *lint.Directive) *lint.LoadError {
 			}
 			d := p.directive(p.lx.posOf(t))
 			d.Parent = cur
-			cur.Block = append(cur.Block, d)
+			p.pending = append(p.pending, d)
 			if t.kind == tokSemi {
 				continue
 			}
@@ -102,7 +130,7 @@ func (p *parser) parse(root *lint.Directive) *lint.LoadError {
 			if len(stack) > maxDepth {
 				return lint.Errorf(d.Span.Start, "blocks nested more than %d deep", maxDepth)
 			}
-			stack = append(stack, d)
+			stack = append(stack, openBlock{d: d, start: len(p.pending)})
 		case tokClose:
 			if len(p.args) > 0 {
 				return lint.Errorf(p.lx.posOf(t), "unexpected \"}\" (%s)", p.missingSemi())
@@ -111,13 +139,20 @@ func (p *parser) parse(root *lint.Directive) *lint.LoadError {
 				return lint.Errorf(p.lx.posOf(t), "unexpected \"}\" (no block is open here: remove it, or look above for a \"}\" too many)")
 			}
 			cur.BlockEnd = p.lx.posOf(t)
+			p.close(stack[len(stack)-1])
 			stack = stack[:len(stack)-1]
 		case tokEOF:
 			if len(p.args) > 0 {
 				return lint.Errorf(p.lx.posOf(t), "unexpected end of file, expecting \";\" or \"}\" (%s)", p.missingSemi())
 			}
 			if len(stack) > 1 {
-				return lint.Errorf(p.lx.posOf(t), "unexpected end of file, expecting \"}\" (%s)", unclosed(stack[1:], p.hint == ""))
+				open := make([]*lint.Directive, len(stack)-1)
+				for i := len(stack) - 1; i >= 1; i-- {
+					open[i-1] = stack[i].d
+					p.close(stack[i])
+				}
+				stack = stack[:1]
+				return lint.Errorf(p.lx.posOf(t), "unexpected end of file, expecting \"}\" (%s)", unclosed(open, p.hint == ""))
 			}
 			return nil
 		}

@@ -28,11 +28,13 @@ func (s *slab[T]) take(n int) []T {
 
 // slabs are the parser's slabs, and the buffers it reuses from file to file.
 type slabs struct {
-	dirs  slab[lint.Directive]
-	stmts slab[lint.Statement]
-	args  slab[lint.Arg]
-	words []token           // of the directive being read
-	stack []*lint.Directive // the blocks open
+	dirs    slab[lint.Directive]
+	stmts   slab[lint.Statement]
+	args    slab[lint.Arg]
+	blocks  slab[*lint.Directive]
+	words   []token           // of the directive being read
+	stack   []openBlock       // the blocks open
+	pending []*lint.Directive // their directives
 }
 
 // slabPool lends slabs to the goroutines that parse a loader's files: a file
