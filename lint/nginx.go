@@ -108,11 +108,25 @@ func (d *Directive) Index() {
 // leaves them: quotes removed, `\"` `\'` `\\` unescaped and `\t` `\r` `\n`
 // turned into a tab, CR and LF (in quoted and unquoted words alike), other
 // backslash sequences kept.
+//
+// Line and Col are where it starts in the directive's file: a file name in
+// each of the hundreds of thousands of arguments of a large tree would be
+// 16 bytes each. Directive.ArgPos gives the whole position.
 type Arg struct {
 	Value string `json:"value"`
-	Pos   Pos    `json:"pos"`
+	Line  int32  `json:"line"`
+	Col   int32  `json:"col"`
 	// Quote is '"' or '\'' when the argument was quoted, 0 otherwise.
 	Quote byte `json:"quote,omitempty"`
+}
+
+// ArgPos returns where argument i starts, or where the directive does when
+// it has no argument i.
+func (d *Directive) ArgPos(i int) Pos {
+	if i < 0 || i >= len(d.Args) || d.Args[i].Line == 0 {
+		return d.Span.Start
+	}
+	return Pos{File: d.Span.Start.File, Line: d.Args[i].Line, Col: d.Args[i].Col}
 }
 
 // Pos is where the directive's name starts.

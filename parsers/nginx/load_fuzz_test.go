@@ -177,8 +177,8 @@ func checkNginx(t *testing.T, files map[string][]byte, n *lint.Nginx, sources []
 		if d.BlockEnd != (lint.Pos{}) {
 			pc.check("} of "+d.Name, d.BlockEnd)
 		}
-		for _, a := range d.Args {
-			pc.check("argument of "+d.Name, a.Pos)
+		for i := range d.Args {
+			pc.check("argument of "+d.Name, d.ArgPos(i))
 		}
 		return true
 	})

@@ -32,7 +32,7 @@ func (p *parser) luaBlock(d *lint.Directive) *lint.LoadError {
 			lx.pos = i + 1
 			arg := p.slabs.args.take(len(d.Args) + 1)
 			copy(arg, d.Args)
-			arg[len(d.Args)] = lint.Arg{Value: s[start:i], Pos: bodyPos}
+			arg[len(d.Args)] = lint.Arg{Value: s[start:i], Line: bodyPos.Line, Col: bodyPos.Col}
 			d.Args = arg
 			return nil
 		case '-':

@@ -218,7 +218,7 @@ func (p *parser) directive(end lint.Pos) *lint.Directive {
 		st.Args = p.slabs.args.take(n)
 		for i := range p.args[1:] {
 			t := &p.args[i+1]
-			st.Args[i] = lint.Arg{Value: t.val, Pos: lint.Pos{File: file, Line: t.line, Col: t.col}, Quote: t.quote}
+			st.Args[i] = lint.Arg{Value: t.val, Line: t.line, Col: t.col, Quote: t.quote}
 		}
 	}
 	p.args = p.args[:0]

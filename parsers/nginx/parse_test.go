@@ -18,13 +18,13 @@ func render(ds []*lint.Directive) string {
 	walk = func(ds []*lint.Directive, indent string) {
 		for _, d := range ds {
 			fmt.Fprintf(&b, "%s%s %s-%s", indent, d.Name, lc(d.Span.Start), lc(d.Span.End))
-			for _, a := range d.Args {
+			for i, a := range d.Args {
 				v := strconv.Quote(a.Value)
 				v = v[1 : len(v)-1]
 				if a.Quote != 0 {
 					v = string(a.Quote) + v + string(a.Quote)
 				}
-				fmt.Fprintf(&b, " %s@%s", v, lc(a.Pos))
+				fmt.Fprintf(&b, " %s@%s", v, lc(d.ArgPos(i)))
 			}
 			if d.IsBlock() {
 				fmt.Fprintf(&b, " }%s", lc(d.BlockEnd))
@@ -161,7 +161,7 @@ func TestParseParents(t *testing.T) {
 	if got := strings.Join(loc.Block[0].Context(), " "); got != "http server location" {
 		t.Errorf("context = %q", got)
 	}
-	if loc.Block[0].Span.Start.File != "t.conf" || loc.Block[0].Args[0].Pos.File != "t.conf" {
+	if loc.Block[0].Span.Start.File != "t.conf" || loc.Block[0].ArgPos(0).File != "t.conf" {
 		t.Errorf("positions lack the file name")
 	}
 }
