@@ -146,7 +146,7 @@ func (run *startupRunner) neutralize(cl *claim) (string, error) {
 		})
 	}
 	if block != nil {
-		last = int(block.BlockEnd.Line)
+		last = int(block.BlockEnd().Line)
 		// An upstream without a (non-backup) server: give it one rather
 		// than drop it, which would leave its users pointing at nothing.
 		if block.Name == "upstream" && strings.Contains(cl.Quote, "no servers") {

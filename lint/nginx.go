@@ -73,8 +73,17 @@ type Statement struct {
 	Args []Arg  `json:"args,omitempty"`
 	// Span runs from the name to the ';' or '{' that ends the directive.
 	Span Span `json:"span"`
-	// BlockEnd is the position of the closing '}' of a block.
-	BlockEnd Pos `json:"block_end,omitzero"`
+	// Close is where the closing '}' of a block is (BlockEnd).
+	Close LineCol `json:"block_end,omitzero"`
+}
+
+// BlockEnd is the position of the closing '}' of a block; the zero Pos
+// when there is none.
+func (s *Statement) BlockEnd() Pos {
+	if s.Close.Line == 0 {
+		return Pos{}
+	}
+	return Pos{File: s.Span.Start.File, Line: s.Close.Line, Col: s.Close.Col}
 }
 
 // NewDirective returns a directive with no parent, for tests and for the
@@ -114,8 +123,7 @@ func (d *Directive) Index() {
 // 16 bytes each. Directive.ArgPos gives the whole position.
 type Arg struct {
 	Value string `json:"value"`
-	Line  int32  `json:"line"`
-	Col   int32  `json:"col"`
+	LineCol
 	// Quote is '"' or '\'' when the argument was quoted, 0 otherwise.
 	Quote byte `json:"quote,omitempty"`
 }

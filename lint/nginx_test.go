@@ -385,7 +385,7 @@ func TestDirectiveHelpers(t *testing.T) {
 		if user.IsBlock() || !find(t, root, "events").IsBlock() || !locA.IsBlock() {
 			t.Errorf("IsBlock wrong: an empty block {} is a block, a simple directive is not")
 		}
-		if !find(t, root, "events").BlockEnd.IsValid() {
+		if !find(t, root, "events").BlockEnd().IsValid() {
 			t.Errorf("events {} has no BlockEnd")
 		}
 	})

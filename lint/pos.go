@@ -44,6 +44,16 @@ func (p Pos) Before(q Pos) bool {
 	return p.Col < q.Col
 }
 
+// LineCol is a place in a file that its holder names: an argument's in its
+// directive's file.
+type LineCol struct {
+	Line int32 `json:"line"`
+	Col  int32 `json:"col"`
+}
+
+// LineCol is p without its file.
+func (p Pos) LineCol() LineCol { return LineCol{Line: p.Line, Col: p.Col} }
+
 // Span is a range in one file: Start is the first byte, End the last one.
 type Span struct {
 	Start Pos `json:"start"`

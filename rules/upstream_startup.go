@@ -54,8 +54,8 @@ func checkUpstreamNoServers(m *lint.Model, r *lint.Reporter) {
 			// nginx notices at the block's closing brace, and says so.
 			emerg = "no servers are inside upstream"
 			what = fmt.Sprintf("upstream %q has no server line", u.Name)
-			if d.BlockEnd.IsValid() {
-				at = d.BlockEnd
+			if d.BlockEnd().IsValid() {
+				at = d.BlockEnd()
 			}
 		case allBackup(u):
 			emerg = fmt.Sprintf("no servers in upstream %q", u.Name)

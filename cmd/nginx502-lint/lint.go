@@ -598,8 +598,8 @@ func statements(m *lint.Model) []lint.Span {
 	if m.Nginx != nil {
 		m.Nginx.Root.Walk(func(d *lint.Directive) bool {
 			s := d.Span
-			if d.IsBlock() && d.BlockEnd.IsValid() {
-				s.End = d.BlockEnd
+			if d.IsBlock() && d.BlockEnd().IsValid() {
+				s.End = d.BlockEnd()
 			}
 			out = append(out, s)
 			return true

@@ -174,8 +174,8 @@ func checkNginx(t *testing.T, files map[string][]byte, n *lint.Nginx, sources []
 		if d.Span.End.File == d.Span.Start.File && d.Span.End.Before(d.Span.Start) {
 			t.Fatalf("directive %q ends (%v) before it starts (%v)", d.Name, d.Span.End, d.Span.Start)
 		}
-		if d.BlockEnd != (lint.Pos{}) {
-			pc.check("} of "+d.Name, d.BlockEnd)
+		if d.BlockEnd() != (lint.Pos{}) {
+			pc.check("} of "+d.Name, d.BlockEnd())
 		}
 		for i := range d.Args {
 			pc.check("argument of "+d.Name, d.ArgPos(i))

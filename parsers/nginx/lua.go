@@ -28,11 +28,11 @@ func (p *parser) luaBlock(d *lint.Directive) *lint.LoadError {
 				continue
 			}
 			lx.advance(i)
-			d.BlockEnd = lx.at(i)
+			d.Close = lx.at(i).LineCol()
 			lx.pos = i + 1
 			arg := p.slabs.args.take(len(d.Args) + 1)
 			copy(arg, d.Args)
-			arg[len(d.Args)] = lint.Arg{Value: s[start:i], Line: bodyPos.Line, Col: bodyPos.Col}
+			arg[len(d.Args)] = lint.Arg{Value: s[start:i], LineCol: bodyPos.LineCol()}
 			d.Args = arg
 			return nil
 		case '-':

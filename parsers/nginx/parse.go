@@ -138,7 +138,7 @@ func (p *parser) parse(root *lint.Directive) *lint.LoadError {
 			if len(stack) == 1 {
 				return lint.Errorf(p.lx.posOf(t), "unexpected \"}\" (no block is open here: remove it, or look above for a \"}\" too many)")
 			}
-			cur.BlockEnd = p.lx.posOf(t)
+			cur.Close = p.lx.posOf(t).LineCol()
 			p.close(stack[len(stack)-1])
 			stack = stack[:len(stack)-1]
 		case tokEOF:
@@ -185,7 +185,7 @@ func unclosed(open []*lint.Directive, indent bool) string {
 	msg := fmt.Sprintf("the block %q opened at line %d is never closed", inner.Name, inner.Span.Start.Line)
 	if hint := misindented(inner); indent && hint != nil {
 		msg += fmt.Sprintf("; the \"}\" at line %d is indented like %q, not like %q at line %d: is a \"}\" missing there?",
-			hint.BlockEnd.Line, hint.Parent.Name, hint.Name, hint.Span.Start.Line)
+			hint.BlockEnd().Line, hint.Parent.Name, hint.Name, hint.Span.Start.Line)
 	}
 	return msg
 }
@@ -195,9 +195,9 @@ func unclosed(open []*lint.Directive, indent bool) string {
 func misindented(d *lint.Directive) *lint.Directive {
 	var found *lint.Directive
 	d.Walk(func(c *lint.Directive) bool {
-		if c.IsBlock() && c.BlockEnd.Line > c.Span.Start.Line && c.BlockEnd.Col < c.Span.Start.Col &&
-			c.Parent.Span.Start.Line < c.Span.Start.Line && c.Parent.Span.Start.Col == c.BlockEnd.Col &&
-			(found == nil || c.BlockEnd.Before(found.BlockEnd)) {
+		if c.IsBlock() && c.BlockEnd().Line > c.Span.Start.Line && c.BlockEnd().Col < c.Span.Start.Col &&
+			c.Parent.Span.Start.Line < c.Span.Start.Line && c.Parent.Span.Start.Col == c.BlockEnd().Col &&
+			(found == nil || c.BlockEnd().Before(found.BlockEnd())) {
 			found = c
 		}
 		return true
@@ -218,7 +218,7 @@ func (p *parser) directive(end lint.Pos) *lint.Directive {
 		st.Args = p.slabs.args.take(n)
 		for i := range p.args[1:] {
 			t := &p.args[i+1]
-			st.Args[i] = lint.Arg{Value: t.val, Line: t.line, Col: t.col, Quote: t.quote}
+			st.Args[i] = lint.Arg{Value: t.val, LineCol: lint.LineCol{Line: t.line, Col: t.col}, Quote: t.quote}
 		}
 	}
 	p.args = p.args[:0]

@@ -27,7 +27,7 @@ func render(ds []*lint.Directive) string {
 				fmt.Fprintf(&b, " %s@%s", v, lc(d.ArgPos(i)))
 			}
 			if d.IsBlock() {
-				fmt.Fprintf(&b, " }%s", lc(d.BlockEnd))
+				fmt.Fprintf(&b, " }%s", lc(d.BlockEnd()))
 			}
 			b.WriteByte('\n')
 			walk(d.Block, indent+"  ")
