@@ -139,7 +139,7 @@ func (run *startupRunner) neutralize(cl *claim) (string, error) {
 	var block *lint.Directive
 	if nginxFile && run.model != nil && run.model.Nginx != nil {
 		run.model.Nginx.Root.Walk(func(d *lint.Directive) bool {
-			if d.Span.Start == f.Span.Start && d.IsBlock() {
+			if d.Start == f.Span.Start && d.IsBlock() {
 				block = d
 			}
 			return true
@@ -150,7 +150,7 @@ func (run *startupRunner) neutralize(cl *claim) (string, error) {
 		// An upstream without a (non-backup) server: give it one rather
 		// than drop it, which would leave its users pointing at nothing.
 		if block.Name == "upstream" && strings.Contains(cl.Quote, "no servers") {
-			if i := strings.IndexByte(lines[first-1], '{'); i >= 0 && first == int(block.Span.End.Line) {
+			if i := strings.IndexByte(lines[first-1], '{'); i >= 0 && first == int(block.Span().End.Line) {
 				add := " server " + mapPaths("unix:/run/php/startup.sock", prefix) + ";"
 				lines[first-1] = lines[first-1][:i+1] + add + lines[first-1][i+1:]
 				return fmt.Sprintf("%s:%d given `%s`", rel, first, strings.TrimSpace(unmapPaths(add, prefix))), write()

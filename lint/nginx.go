@@ -71,8 +71,10 @@ type Directive struct {
 type Statement struct {
 	Name string `json:"name"`
 	Args []Arg  `json:"args,omitempty"`
-	// Span runs from the name to the ';' or '{' that ends the directive.
-	Span Span `json:"span"`
+	// Start is where the name starts; End where the ';' or '{' that ends
+	// the directive is, in the same file (Span gives both as a Span).
+	Start Pos     `json:"start"`
+	End   LineCol `json:"end"`
 	// Close is where the closing '}' of a block is (BlockEnd).
 	Close LineCol `json:"block_end,omitzero"`
 }
@@ -83,7 +85,12 @@ func (s *Statement) BlockEnd() Pos {
 	if s.Close.Line == 0 {
 		return Pos{}
 	}
-	return Pos{File: s.Span.Start.File, Line: s.Close.Line, Col: s.Close.Col}
+	return Pos{File: s.Start.File, Line: s.Close.Line, Col: s.Close.Col}
+}
+
+// Span runs from the directive's name to the ';' or '{' that ends it.
+func (s *Statement) Span() Span {
+	return Span{Start: s.Start, End: Pos{File: s.Start.File, Line: s.End.Line, Col: s.End.Col}}
 }
 
 // NewDirective returns a directive with no parent, for tests and for the
@@ -132,13 +139,13 @@ type Arg struct {
 // it has no argument i.
 func (d *Directive) ArgPos(i int) Pos {
 	if i < 0 || i >= len(d.Args) || d.Args[i].Line == 0 {
-		return d.Span.Start
+		return d.Start
 	}
-	return Pos{File: d.Span.Start.File, Line: d.Args[i].Line, Col: d.Args[i].Col}
+	return Pos{File: d.Start.File, Line: d.Args[i].Line, Col: d.Args[i].Col}
 }
 
 // Pos is where the directive's name starts.
-func (d *Directive) Pos() Pos { return d.Span.Start }
+func (d *Directive) Pos() Pos { return d.Start }
 
 // IsBlock reports whether d has a block ({ … }).
 func (d *Directive) IsBlock() bool { return d.Block != nil }

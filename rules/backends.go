@@ -228,8 +228,5 @@ func poolLabel(p *lint.Pool) string {
 	return fmt.Sprintf("pool [%s]", p.Name)
 }
 
-// span covers a directive from its name to its ';'.
-func span(d *lint.Directive) lint.Span { return d.Span }
-
 // valueSpan covers a PHP-FPM value line from its key.
 func valueSpan(v *lint.Value) lint.Span { return lint.Span{Start: v.Pos, End: v.Pos} }

@@ -51,7 +51,7 @@ func checkBufferTooSmall(m *lint.Model, r *lint.Reporter) {
 				continue
 			}
 			s, ok := effectiveBuffers(block, module)
-			fix := &lint.Fix{Text: fmt.Sprintf("raise %s to 16k", name), Replacement: name + " 16k;", Span: span(d)}
+			fix := &lint.Fix{Text: fmt.Sprintf("raise %s to 16k", name), Replacement: name + " 16k;", Span: d.Span()}
 			if ok {
 				raised := *s
 				raised.bufferSize = 16 << 10
@@ -61,7 +61,7 @@ func checkBufferTooSmall(m *lint.Model, r *lint.Reporter) {
 				}
 			}
 			r.Report(lint.Finding{
-				Span: span(d),
+				Span: d.Span(),
 				Message: fmt.Sprintf("%s %s leaves room for only %s of response headers: a response with larger headers (cookies, CSP, PHP warnings) fails with 502",
 					name, d.Arg(0), formatSize(n)),
 				Consequence: "502 Bad Gateway; error.log: upstream sent too big header while reading response header from upstream",
@@ -120,7 +120,7 @@ func checkBufferSizeDefault(m *lint.Model, r *lint.Reporter) {
 	}
 	name := first.Module + "_buffer_size"
 	r.Report(lint.Finding{
-		Span: span(first.Directive),
+		Span: first.Directive.Span(),
 		Message: fmt.Sprintf("%s relies on the default %s of 4k%s: responses with more than about 4 KB of headers will fail with 502",
 			first.Directive.Name, name, others),
 		Consequence: "502 Bad Gateway once headers pass 4k; error.log: upstream sent too big header while reading response header from upstream",

@@ -91,7 +91,7 @@ func culpritAt(s *bufferSettings, block *lint.Directive, names []string) *lint.D
 
 func bufferFinding(s *bufferSettings, v violation, culprit *lint.Directive) lint.Finding {
 	f := lint.Finding{
-		Span: span(culprit),
+		Span: culprit.Span(),
 		Message: fmt.Sprintf("nginx will refuse to start: %s (here %s)",
 			v.message, s.describe()),
 		Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s; the reload is refused, a fresh start leaves every site down", v.message),
@@ -109,7 +109,7 @@ func bufferFinding(s *bufferSettings, v violation, culprit *lint.Directive) lint
 				f.Fix.Text = "change it to " + lines[0]
 				f.Fix.Replacement = lines[0]
 			}
-			f.Fix.Span = span(culprit)
+			f.Fix.Span = culprit.Span()
 		}
 	}
 	return f

@@ -255,7 +255,7 @@ func checkDirectiveWrongContext(m *lint.Model, r *lint.Reporter) {
 func wrongContextFinding(d *lint.Directive, ctx, allowed nginxContext) lint.Finding {
 	emerg := fmt.Sprintf("\"%s\" directive is not allowed here", d.Name)
 	return lint.Finding{
-		Span:        span(d),
+		Span:        d.Span(),
 		Message:     fmt.Sprintf("%s is not allowed in %s: nginx -t fails with %q; it belongs in %s", d.Name, ctx.names(), emerg, allowed.names()),
 		Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s in %s:%d; the reload is refused, a fresh start leaves every site down", emerg, d.Pos().File, d.Pos().Line),
 		Fix:         &lint.Fix{Text: "move it into " + allowed.names()},

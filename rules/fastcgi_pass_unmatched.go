@@ -60,7 +60,7 @@ func checkFastCGIPassUnmatched(m *lint.Model, r *lint.Reporter) {
 func reportUnmatched(r *lint.Reporter, b backend, closest *lint.Pool) {
 	addr := targetAddress(*b.target)
 	f := lint.Finding{
-		Span: span(b.directive()),
+		Span: b.directive().Span(),
 		Message: fmt.Sprintf("no PHP-FPM pool listens on %s: every PHP request here fails with 502",
 			addr),
 	}
@@ -81,9 +81,9 @@ func reportUnmatched(r *lint.Reporter, b backend, closest *lint.Pool) {
 	f.Message = fmt.Sprintf("no PHP-FPM pool listens on %s; the nearest is %s on %s", addr, poolLabel(closest), want)
 	f.Related = append(f.Related, lint.Related{Pos: closest.Listen.Value.Pos, Message: fmt.Sprintf("%s listens on %s", poolLabel(closest), listenDescription(closest.Listen))})
 	if b.server != nil {
-		f.Fix = &lint.Fix{Text: fmt.Sprintf("point the upstream server at %s", want), Replacement: "server " + want + ";", Span: span(b.directive())}
+		f.Fix = &lint.Fix{Text: fmt.Sprintf("point the upstream server at %s", want), Replacement: "server " + want + ";", Span: b.directive().Span()}
 	} else {
-		f.Fix = &lint.Fix{Text: fmt.Sprintf("point fastcgi_pass at %s, or change the pool's listen to %s", want, listenValue(*b.target)), Replacement: "fastcgi_pass " + want + ";", Span: span(b.directive())}
+		f.Fix = &lint.Fix{Text: fmt.Sprintf("point fastcgi_pass at %s, or change the pool's listen to %s", want, listenValue(*b.target)), Replacement: "fastcgi_pass " + want + ";", Span: b.directive().Span()}
 	}
 	r.Report(f)
 }
@@ -99,7 +99,7 @@ func reportRemoteBackend(m *lint.Model, r *lint.Reporter, b backend) {
 	}
 	r.Report(lint.Finding{
 		Severity: lint.Note,
-		Span:     span(b.directive()),
+		Span:     b.directive().Span(),
 		Message: fmt.Sprintf("%s is on another host and no pool given listens on port %d: if PHP-FPM runs there, lint that host's configuration too",
 			targetAddress(*b.target), b.target.Port),
 	})

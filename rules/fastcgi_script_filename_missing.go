@@ -66,7 +66,7 @@ func checkFastCGIScriptFilenameMissing(m *lint.Model, r *lint.Reporter) {
 func scriptFilenameFinding(h *lint.Hop, set lint.Setting) lint.Finding {
 	d := h.Directive
 	f := lint.Finding{
-		Span:        span(d),
+		Span:        d.Span(),
 		Consequence: "404 \"File not found.\" for every PHP request; error.log: FastCGI sent in stderr: \"Primary script unknown\" while reading response header from upstream",
 		Fix:         &lint.Fix{Text: "set " + strings.TrimSuffix(scriptFilenameParam, ";") + " where the other fastcgi_param lines are (or include fastcgi.conf, which sets it)"},
 	}
@@ -80,7 +80,7 @@ func scriptFilenameFinding(h *lint.Hop, set lint.Setting) lint.Finding {
 	if set.IsDefault() {
 		f.Message = fmt.Sprintf("fastcgi_pass %s with no fastcgi_param at all: nginx sends no SCRIPT_FILENAME, so %s", h.Target.Raw, why)
 		if h.Block.Name == "location" {
-			f.Fix = &lint.Fix{Text: "include fastcgi.conf (it sets SCRIPT_FILENAME) next to fastcgi_pass", Replacement: "include fastcgi.conf;\n" + d.String(), Span: span(d)}
+			f.Fix = &lint.Fix{Text: "include fastcgi.conf (it sets SCRIPT_FILENAME) next to fastcgi_pass", Replacement: "include fastcgi.conf;\n" + d.String(), Span: d.Span()}
 		}
 		return f
 	}
@@ -101,7 +101,7 @@ func scriptFilenameFinding(h *lint.Hop, set lint.Setting) lint.Finding {
 	f.Fix = &lint.Fix{
 		Text:        "add " + scriptFilenameParam + " after " + strings.TrimSuffix(anchor.String(), ";"),
 		Replacement: anchor.String() + "\n" + scriptFilenameParam,
-		Span:        span(anchor),
+		Span:        anchor.Span(),
 	}
 	if hidden, at := inheritedScriptFilename(set.Level); hidden != nil {
 		f.Message = fmt.Sprintf("the fastcgi_param lines of this %s replace the whole list it would inherit, SCRIPT_FILENAME included (nginx does not merge fastcgi_param lists), so %s", set.Level.Name, why)
@@ -111,7 +111,7 @@ func scriptFilenameFinding(h *lint.Hop, set lint.Setting) lint.Finding {
 		outer := broughtBy(at, hidden)
 		if first := set.Directives[0]; outer.Name == "include" && first.Include == nil {
 			f.Fix.Replacement = outer.String() + "\n" + first.String()
-			f.Fix.Span = span(first)
+			f.Fix.Span = first.Span()
 		}
 	}
 	return f

@@ -70,7 +70,7 @@ func checkKeepaliveExhaustsPool(m *lint.Model, r *lint.Reporter) {
 			perWorkers = fmt.Sprintf("keepalive %d × %d worker processes", n, workers)
 		}
 		r.Report(lint.Finding{
-			Span: span(keep),
+			Span: keep.Span(),
 			Message: fmt.Sprintf("%s with fastcgi_keep_conn on can hold all pm.max_children = %d of %s with idle connections: new requests wait for a free child",
 				perWorkers, children, poolLabel(p)),
 			Related: []lint.Related{
@@ -138,7 +138,7 @@ func checkProxyKeepaliveUnused(m *lint.Model, r *lint.Reporter) {
 			continue
 		}
 		r.Report(lint.Finding{
-			Span:    span(h.Directive),
+			Span:    h.Directive.Span(),
 			Message: fmt.Sprintf("upstream %q has keepalive, but this proxy_pass lacks %s: every request opens a new connection", h.Target.Upstream.Name, strings.Join(missing, " and ")),
 			Related: []lint.Related{{Pos: keep.Pos(), Message: "keepalive is set here"}},
 			Fix:     &lint.Fix{Text: "add next to it: " + strings.Join(missing, "; ") + ";"},

@@ -144,7 +144,7 @@ func checkListenDuplicate(m *lint.Model, r *lint.Reporter) {
 					f := listenFinding(l, first, "a duplicate default server for "+l.addr,
 						fmt.Sprintf("a second default server for %s", l.addr), "keep default_server on one server of the address")
 					f.Fix.Replacement = withoutDefault(d).String()
-					f.Fix.Span = span(d)
+					f.Fix.Span = d.Span()
 					r.Report(f)
 					continue
 				}
@@ -157,7 +157,7 @@ func checkListenDuplicate(m *lint.Model, r *lint.Reporter) {
 func listenFinding(l, first nginxListen, emerg, what, fix string) lint.Finding {
 	pos := l.d.Pos()
 	return lint.Finding{
-		Span:        span(l.d),
+		Span:        l.d.Span(),
 		Message:     fmt.Sprintf("%s: nginx -t fails with %q", what, emerg),
 		Related:     []lint.Related{{Pos: first.d.Pos(), Message: strings.TrimSuffix(first.d.String(), ";")}},
 		Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s in %s:%d; the reload is refused, a fresh start leaves every site down", emerg, pos.File, pos.Line),

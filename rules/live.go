@@ -31,7 +31,7 @@ func liveSocket(m *lint.Model, b backend) *lint.LiveSocket {
 // liveFinding starts a finding at the line that holds the address, with the
 // hop as related place when the address is an upstream's server.
 func liveFinding(b backend, msg string) lint.Finding {
-	f := lint.Finding{Span: span(b.directive()), Message: msg}
+	f := lint.Finding{Span: b.directive().Span(), Message: msg}
 	if b.server != nil {
 		f.Related = append(f.Related, lint.Related{Pos: b.hop.Pos, Message: fmt.Sprintf("%s_pass %s uses this server", b.hop.Module, b.hop.Target.Raw)})
 	}

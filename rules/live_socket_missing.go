@@ -47,7 +47,7 @@ func checkLiveSocketMissing(m *lint.Model, r *lint.Reporter) {
 			f.Fix = &lint.Fix{Text: fmt.Sprintf("start php-fpm (systemctl start %s) and read its log if it does not stay up", liveFPMService(p.FPM))}
 		} else if near := nearestSibling(path.Base(s.Path), s.Siblings); near != "" {
 			want := "unix:" + path.Join(dir, near)
-			f.Fix = &lint.Fix{Text: "point " + liveDirectiveName(b) + " at the socket that exists, if it is the right backend", Replacement: liveDirectiveName(b) + " " + liveReplaceAddress(b, want) + ";", Span: span(b.directive())}
+			f.Fix = &lint.Fix{Text: "point " + liveDirectiveName(b) + " at the socket that exists, if it is the right backend", Replacement: liveDirectiveName(b) + " " + liveReplaceAddress(b, want) + ";", Span: b.directive().Span()}
 		} else {
 			f.Fix = &lint.Fix{Text: "start the backend that should listen there, or point nginx at a socket that exists"}
 		}

@@ -118,7 +118,7 @@ func checkLocationDuplicate(m *lint.Model, r *lint.Reporter) {
 			}
 			emerg := fmt.Sprintf("duplicate location %q", l.path)
 			f := lint.Finding{
-				Span:        span(d),
+				Span:        d.Span(),
 				Message:     fmt.Sprintf("location %s repeats the %s path %q of a location before it in this %s: nginx -t fails with %q", strings.Join(d.ArgValues(), " "), what, l.path, block.Name, emerg),
 				Related:     []lint.Related{{Pos: first.Pos(), Message: "the same match: location " + strings.Join(first.ArgValues(), " ")}},
 				Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s in %s:%d; the reload is refused, a fresh start leaves every site down", emerg, d.Pos().File, d.Pos().Line),

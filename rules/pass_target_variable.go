@@ -29,7 +29,7 @@ func checkPassTargetVariable(m *lint.Model, r *lint.Reporter) {
 	for _, h := range m.Nginx.Hops {
 		if h.Module == "fastcgi" && h.Target.Kind == lint.TargetVariable {
 			r.Report(lint.Finding{
-				Span:    span(h.Directive),
+				Span:    h.Directive.Span(),
 				Message: fmt.Sprintf("fastcgi_pass %s contains a variable: whether a PHP-FPM pool listens there is only known per request, so it was not checked", h.Target.Raw),
 			})
 		}

@@ -189,7 +189,7 @@ func uncheckedFinding(h *lint.Hop, loc *lint.Directive, lm locationMatch, p *lin
 		how = "a request for /uploads/avatar.jpg makes PHP-FPM run it"
 	}
 	f := lint.Finding{
-		Span: span(loc),
+		Span: loc.Span(),
 		Message: fmt.Sprintf("location %s passes requests to PHP-FPM without checking that the script exists, and %s runs %s as PHP (%s): %s — an uploaded file with PHP code inside runs on the server",
 			strings.Join(loc.ArgValues(), " "), poolLabel(p), runs, setting, how),
 		Consequence: "remote code execution: any user who can upload a file (an avatar, an attachment) runs PHP code as the pool's user",
@@ -220,7 +220,7 @@ func uncheckedNote(h *lint.Hop, loc *lint.Directive, lm locationMatch) lint.Find
 	}
 	return lint.Finding{
 		Severity: lint.Note,
-		Span:     span(loc),
+		Span:     loc.Span(),
 		Message: fmt.Sprintf("location %s passes requests to PHP-FPM without checking that the script exists: a request for %s reaches PHP-FPM, and only the pool's security.limit_extensions (default .php .phar) keeps an uploaded image from running as PHP (no PHP-FPM pool of the model is behind fastcgi_pass %s to tell)",
 			strings.Join(loc.ArgValues(), " "), example, h.Target.Raw),
 		Fix: existenceFix(h, loc),
@@ -239,6 +239,6 @@ func existenceFix(h *lint.Hop, loc *lint.Directive) *lint.Fix {
 	return &lint.Fix{
 		Text:        "add try_files $uri =404; before fastcgi_pass",
 		Replacement: "try_files $uri =404;\n" + h.Directive.String(),
-		Span:        span(h.Directive),
+		Span:        h.Directive.Span(),
 	}
 }

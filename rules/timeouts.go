@@ -109,9 +109,9 @@ func checkChain(r *lint.Reporter, b backend, p *lint.Pool, read, term, exec limi
 		return // the usual case: build no message
 	}
 	readDirective := lint.Effective(b.hop.Block, "fastcgi_read_timeout").Last()
-	nginxSpan := span(b.hop.Directive)
+	nginxSpan := b.hop.Directive.Span()
 	if readDirective != nil {
-		nginxSpan = span(readDirective)
+		nginxSpan = readDirective.Span()
 	}
 	chain := fmt.Sprintf("max_execution_time %s, request_terminate_timeout %s, fastcgi_read_timeout %s",
 		exec.describe(), term.describe(), read.describe())
@@ -248,10 +248,10 @@ func checkTimeoutTooLow(m *lint.Model, r *lint.Reporter) {
 				continue
 			}
 			r.Report(lint.Finding{
-				Span:        span(d),
+				Span:        d.Span(),
 				Message:     fmt.Sprintf("%s %s: a backend slower than that to %s gets 504", d.Name, d.Arg(0), what[0]),
 				Consequence: "504 Gateway Timeout; error.log: upstream timed out (110: Connection timed out) while " + what[1],
-				Fix:         &lint.Fix{Text: "raise it to at least the slowest legitimate request (default 60s)", Replacement: d.Name + " 60s;", Span: span(d)},
+				Fix:         &lint.Fix{Text: "raise it to at least the slowest legitimate request (default 60s)", Replacement: d.Name + " 60s;", Span: d.Span()},
 			})
 		}
 	}
@@ -293,9 +293,9 @@ func checkConnectTimeoutOverCap(m *lint.Model, r *lint.Reporter) {
 				continue
 			}
 			r.Report(lint.Finding{
-				Span:    span(d),
+				Span:    d.Span(),
 				Message: fmt.Sprintf("%s %s: a connect timeout cannot usually exceed 75s, so this value does not take effect", d.Name, d.Arg(0)),
-				Fix:     &lint.Fix{Text: "lower it to 75s or less; slow responses are what *_read_timeout covers", Replacement: d.Name + " 60s;", Span: span(d)},
+				Fix:     &lint.Fix{Text: "lower it to 75s or less; slow responses are what *_read_timeout covers", Replacement: d.Name + " 60s;", Span: d.Span()},
 			})
 		}
 	}

@@ -48,7 +48,7 @@ func checkUpstreamAllDown(m *lint.Model, r *lint.Reporter) {
 			continue
 		}
 		r.Report(lint.Finding{
-			Span:        span(u.Directive),
+			Span:        u.Directive.Span(),
 			Message:     fmt.Sprintf("every server of upstream %q is marked down: nginx has no server to pass requests to", u.Name),
 			Related:     []lint.Related{{Pos: hop.Pos, Message: fmt.Sprintf("%s_pass uses upstream %q here", hop.Module, u.Name)}},
 			Consequence: "502 Bad Gateway at once; error.log: no live upstreams while connecting to upstream",

@@ -64,7 +64,7 @@ func checkUpstreamNoServers(m *lint.Model, r *lint.Reporter) {
 			continue
 		}
 		r.Report(lint.Finding{
-			Span:        span(d),
+			Span:        d.Span(),
 			Message:     fmt.Sprintf("%s: nginx -t fails with %q", what, emerg),
 			Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s in %s:%d; the reload is refused, a fresh start leaves every site down", emerg, at.File, at.Line),
 			Fix:         &lint.Fix{Text: "give the upstream a server that is not backup (mark it down rather than removing it)"},
@@ -96,7 +96,7 @@ func checkUpstreamDuplicate(m *lint.Model, r *lint.Reporter) {
 		emerg := fmt.Sprintf("duplicate upstream %q", u.Name)
 		d := u.Directive
 		r.Report(lint.Finding{
-			Span:        span(d),
+			Span:        d.Span(),
 			Message:     fmt.Sprintf("upstream %q is defined twice in %s: nginx -t fails with %q", u.Name, u.Context, emerg),
 			Related:     []lint.Related{{Pos: first.Directive.Pos(), Message: fmt.Sprintf("upstream %q is first defined here", first.Name)}},
 			Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s in %s:%d; the reload is refused, a fresh start leaves every site down", emerg, d.Pos().File, d.Pos().Line),

@@ -597,7 +597,7 @@ func statements(m *lint.Model) []lint.Span {
 	var out []lint.Span
 	if m.Nginx != nil {
 		m.Nginx.Root.Walk(func(d *lint.Directive) bool {
-			s := d.Span
+			s := d.Span()
 			if d.IsBlock() && d.BlockEnd().IsValid() {
 				s.End = d.BlockEnd()
 			}

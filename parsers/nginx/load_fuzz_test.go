@@ -169,10 +169,10 @@ func checkNginx(t *testing.T, files map[string][]byte, n *lint.Nginx, sources []
 		if d == n.Root {
 			return true
 		}
-		pc.check("directive "+d.Name, d.Span.Start)
-		pc.check("end of "+d.Name, d.Span.End)
-		if d.Span.End.File == d.Span.Start.File && d.Span.End.Before(d.Span.Start) {
-			t.Fatalf("directive %q ends (%v) before it starts (%v)", d.Name, d.Span.End, d.Span.Start)
+		pc.check("directive "+d.Name, d.Start)
+		pc.check("end of "+d.Name, d.Span().End)
+		if d.Span().End.File == d.Start.File && d.Span().End.Before(d.Start) {
+			t.Fatalf("directive %q ends (%v) before it starts (%v)", d.Name, d.Span().End, d.Start)
 		}
 		if d.BlockEnd() != (lint.Pos{}) {
 			pc.check("} of "+d.Name, d.BlockEnd())

@@ -70,7 +70,7 @@ func (p *parser) luaBlock(d *lint.Directive) *lint.LoadError {
 		}
 	}
 	lx.advance(len(s))
-	return lint.Errorf(lx.at(len(s)), "unexpected end of file, expecting terminating characters for lua code block (the block %q opened at line %d is never closed)", d.Name, d.Span.Start.Line)
+	return lint.Errorf(lx.at(len(s)), "unexpected end of file, expecting terminating characters for lua code block (the block %q opened at line %d is never closed)", d.Name, d.Start.Line)
 }
 
 // longBracket returns the length of the Lua long bracket ([[, [=[, [==[ …)

@@ -128,7 +128,7 @@ func (p *parser) parse(root *lint.Directive) *lint.LoadError {
 				continue
 			}
 			if len(stack) > maxDepth {
-				return lint.Errorf(d.Span.Start, "blocks nested more than %d deep", maxDepth)
+				return lint.Errorf(d.Start, "blocks nested more than %d deep", maxDepth)
 			}
 			stack = append(stack, openBlock{d: d, start: len(p.pending)})
 		case tokClose:
@@ -169,7 +169,7 @@ func (p *parser) regexHint(next token) {
 		return
 	}
 	p.hint = fmt.Sprintf("at line %d the \"{\" after %q opens a block: put a regular expression that contains \"{\" in quotes",
-		d.Span.End.Line, d.Args[len(d.Args)-1].Value)
+		d.Span().End.Line, d.Args[len(d.Args)-1].Value)
 }
 
 func (p *parser) missingSemi() string {
@@ -182,10 +182,10 @@ func (p *parser) missingSemi() string {
 // usually shows where one is really missing (when indent is true).
 func unclosed(open []*lint.Directive, indent bool) string {
 	inner := open[len(open)-1]
-	msg := fmt.Sprintf("the block %q opened at line %d is never closed", inner.Name, inner.Span.Start.Line)
+	msg := fmt.Sprintf("the block %q opened at line %d is never closed", inner.Name, inner.Start.Line)
 	if hint := misindented(inner); indent && hint != nil {
 		msg += fmt.Sprintf("; the \"}\" at line %d is indented like %q, not like %q at line %d: is a \"}\" missing there?",
-			hint.BlockEnd().Line, hint.Parent.Name, hint.Name, hint.Span.Start.Line)
+			hint.BlockEnd().Line, hint.Parent.Name, hint.Name, hint.Start.Line)
 	}
 	return msg
 }
@@ -195,8 +195,8 @@ func unclosed(open []*lint.Directive, indent bool) string {
 func misindented(d *lint.Directive) *lint.Directive {
 	var found *lint.Directive
 	d.Walk(func(c *lint.Directive) bool {
-		if c.IsBlock() && c.BlockEnd().Line > c.Span.Start.Line && c.BlockEnd().Col < c.Span.Start.Col &&
-			c.Parent.Span.Start.Line < c.Span.Start.Line && c.Parent.Span.Start.Col == c.BlockEnd().Col &&
+		if c.IsBlock() && c.BlockEnd().Line > c.Start.Line && c.BlockEnd().Col < c.Start.Col &&
+			c.Parent.Start.Line < c.Start.Line && c.Parent.Start.Col == c.BlockEnd().Col &&
 			(found == nil || c.BlockEnd().Before(found.BlockEnd())) {
 			found = c
 		}
@@ -211,9 +211,9 @@ func (p *parser) directive(end lint.Pos) *lint.Directive {
 	st := p.slabs.stmts.new()
 	d.Statement = st
 	name := &p.args[0]
-	file := p.lx.file
 	st.Name = name.val
-	st.Span = lint.Span{Start: lint.Pos{File: file, Line: name.line, Col: name.col}, End: end}
+	st.Start = lint.Pos{File: p.lx.file, Line: name.line, Col: name.col}
+	st.End = end.LineCol()
 	if n := len(p.args) - 1; n > 0 {
 		st.Args = p.slabs.args.take(n)
 		for i := range p.args[1:] {

@@ -17,7 +17,7 @@ func render(ds []*lint.Directive) string {
 	var walk func(ds []*lint.Directive, indent string)
 	walk = func(ds []*lint.Directive, indent string) {
 		for _, d := range ds {
-			fmt.Fprintf(&b, "%s%s %s-%s", indent, d.Name, lc(d.Span.Start), lc(d.Span.End))
+			fmt.Fprintf(&b, "%s%s %s-%s", indent, d.Name, lc(d.Start), lc(d.Span().End))
 			for i, a := range d.Args {
 				v := strconv.Quote(a.Value)
 				v = v[1 : len(v)-1]
@@ -161,7 +161,7 @@ func TestParseParents(t *testing.T) {
 	if got := strings.Join(loc.Block[0].Context(), " "); got != "http server location" {
 		t.Errorf("context = %q", got)
 	}
-	if loc.Block[0].Span.Start.File != "t.conf" || loc.Block[0].ArgPos(0).File != "t.conf" {
+	if loc.Block[0].Start.File != "t.conf" || loc.Block[0].ArgPos(0).File != "t.conf" {
 		t.Errorf("positions lack the file name")
 	}
 }
@@ -296,8 +296,8 @@ func FuzzParse(f *testing.F) {
 		var check func([]*lint.Directive)
 		check = func(ds []*lint.Directive) {
 			for _, d := range ds {
-				if !d.Span.Start.IsValid() || !d.Span.End.IsValid() || d.Span.End.Before(d.Span.Start) {
-					t.Fatalf("bad span %v for %q", d.Span, d.Name)
+				if !d.Start.IsValid() || !d.Span().End.IsValid() || d.Span().End.Before(d.Start) {
+					t.Fatalf("bad span %v for %q", d.Span(), d.Name)
 				}
 				check(d.Block)
 			}
