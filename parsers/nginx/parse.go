@@ -83,7 +83,8 @@ func (p *parser) close(b openBlock) {
 }
 
 func (p *parser) parse(root *lint.Directive) *lint.LoadError {
-	stack := append(p.slabs.stack[:0], openBlock{d: root})
+	stack := p.slabs.stack[:0]
+	stack = append(stack, openBlock{d: root})
 	p.pending = p.slabs.pending[:0]
 	defer func() {
 		// On an error, what was read before it.
