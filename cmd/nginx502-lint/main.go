@@ -13,11 +13,11 @@ import (
 // garbage collection finds little to free and costs a pass over all of it.
 // So, unless the environment sets GOGC or GOMEMLIMIT, the collector waits
 // until the heap reaches gcFreeHeap (most trees never do: 10,000 sites
-// peak under 200 MB), and from the first collection on paces itself as Go
-// does by default (GOGC=gcPercent): past that size memory matters more.
-// On 10,000 sites (docs/performance.md): 397 → 335 ms, peak memory 168 →
-// 196 MB; on an 18 MB pool file, 1.25 s and 367 MB with GOGC=100 from the
-// start, 1.27 s and 388 MB this way.
+// peak at about 145 MB), and from the first collection on paces itself as
+// Go does by default (GOGC=gcPercent): past that size memory matters more.
+// On 10,000 sites (docs/performance.md): 331 → 277 ms, peak memory 122 →
+// 145 MB against GOGC=100 from the start; on a 24 MB pool file, 1.05 s
+// and 330 MB this way, 1.05–1.13 s and 312 MB with GOGC=100.
 const (
 	gcFreeHeap = 256 << 20
 	gcPercent  = 100
