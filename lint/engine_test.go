@@ -116,6 +116,35 @@ func TestRunFillsSpanEnd(t *testing.T) {
 	}
 }
 
+// TestReportElidesLongWords: a message quotes a word of at most 200 bytes
+// whole; a longer one (a megabyte-long key) keeps its start, cut at a rune
+// boundary, and its length. A fix's replacement stays whole.
+func TestReportElidesLongWords(t *testing.T) {
+	long := "a" + strings.Repeat("é", 150) // 301 bytes; byte 100 is inside an é
+	short := strings.Repeat("k", 200)
+	f := lint.Finding{Span: at("a.conf", 1, 1), Message: "unknown directive " + long + " in [www]", Consequence: short,
+		Related: []lint.Related{{Message: "x\t" + long}}, Fix: &lint.Fix{Text: "write " + long, Replacement: long + " = 1"}}
+	fs := lint.Run(&lint.Model{}, []*lint.Rule{reporting("r", lint.Error, f)})
+	got := fs[0]
+	cut := "a" + strings.Repeat("é", 49) + "…(301 bytes)"
+	want := "unknown directive " + cut + " in [www]"
+	if got.Message != want {
+		t.Errorf("message %q, want %q", got.Message, want)
+	}
+	if got.Consequence != short {
+		t.Errorf("a 200-byte word was cut: %q", got.Consequence)
+	}
+	if got.Related[0].Message != "x\t"+cut || got.Fix.Text != "write "+cut {
+		t.Errorf("related %q, fix %q", got.Related[0].Message, got.Fix.Text)
+	}
+	if got.Fix.Replacement != long+" = 1" {
+		t.Errorf("the replacement was cut: %q", got.Fix.Replacement)
+	}
+	if f.Fix.Text != "write "+long {
+		t.Errorf("the rule's own Fix was changed: %q", f.Fix.Text)
+	}
+}
+
 func TestRunPanickingRule(t *testing.T) {
 	var ran atomic.Int32
 	good := func(id string) *lint.Rule {

@@ -1,6 +1,10 @@
 package lint
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
 
 // Severity of a finding.
 type Severity int
@@ -140,5 +144,50 @@ func (r *Reporter) Report(f Finding) {
 	if f.Span.End.Line == 0 {
 		f.Span.End = f.Span.Start
 	}
+	f.Message, f.Consequence = elide(f.Message), elide(f.Consequence)
+	for i := range f.Related {
+		f.Related[i].Message = elide(f.Related[i].Message)
+	}
+	if f.Fix != nil {
+		fix := *f.Fix // Replacement stays whole: editors write it
+		fix.Text = elide(fix.Text)
+		f.Fix = &fix
+	}
 	r.findings = append(r.findings, f)
+}
+
+// maxWord is the longest run of non-blank bytes a message quotes whole.
+const maxWord = 200
+
+// elide shortens every run of non-blank bytes of s longer than maxWord to
+// its first bytes, "…" and its length: a directive name of a megabyte,
+// quoted by a message, its fix and its consequence, would otherwise make
+// megabytes of output.
+func elide(s string) string {
+	if len(s) <= maxWord {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		i := strings.IndexAny(s, " \t\n")
+		if i < 0 {
+			i = len(s)
+		}
+		word := s[:i]
+		if len(word) > maxWord {
+			cut := maxWord / 2
+			for cut > 0 && !utf8.RuneStart(word[cut]) {
+				cut--
+			}
+			fmt.Fprintf(&b, "%s…(%d bytes)", word[:cut], len(word))
+		} else {
+			b.WriteString(word)
+		}
+		if i < len(s) {
+			b.WriteByte(s[i])
+			i++
+		}
+		s = s[i:]
+	}
+	return b.String()
 }

@@ -155,22 +155,34 @@ func isLocal(host string) bool {
 	return false
 }
 
+// maxAddressEdits bounds how far a pool's address may be from a target's to
+// be named the nearest: far beyond any real address (a unix socket path
+// has at most 107 bytes), it keeps a pathological one from costing its
+// length times every pool's.
+const maxAddressEdits = 1024
+
 // closestPool returns the pool whose listen address is nearest to t: same
-// kind first, then the smallest edit distance between the addresses.
+// kind first, then the smallest edit distance between the addresses; nil
+// when none is within maxAddressEdits.
 func closestPool(m *lint.Model, t lint.Target) *lint.Pool {
+	const otherKind = maxAddressEdits + 1 // ranks after every pool of t's kind
 	var best *lint.Pool
-	bestScore := -1
+	bestScore := 2 * otherKind
 	want := targetAddress(t)
 	for _, p := range m.Pools() {
 		if p.Listen.Value == nil {
 			continue
 		}
-		score := lint.EditDistance(want, listenAddress(p.Listen))
+		penalty := 0
 		if (t.Kind == lint.TargetUnix) != (p.Listen.Kind == lint.ListenUnix) {
-			score += 1000
+			penalty = otherKind
 		}
-		if bestScore < 0 || score < bestScore {
-			best, bestScore = p, score
+		limit := min(maxAddressEdits, bestScore-penalty-1)
+		if limit < 0 {
+			continue
+		}
+		if d := lint.EditDistanceWithin(want, listenAddress(p.Listen), limit); d <= limit {
+			best, bestScore = p, d+penalty
 		}
 	}
 	return best

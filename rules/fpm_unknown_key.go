@@ -86,6 +86,12 @@ func known(global bool, key string) bool {
 	return fpmconf.KnownPoolKey(key)
 }
 
+// maxKeyEdits is how far a misspelt directive may be from the one suggested.
+const maxKeyEdits = 3
+
+// separators makes pm-max-children and pm_max.children the same words.
+var separators = strings.NewReplacer("-", ".", "_", ".")
+
 // closestKey returns the directive of the section nearest to a misspelt
 // name: the same words with other separators (pm-max-children), or within a
 // few edits (pm.max_childs); "" when none is near.
@@ -95,18 +101,18 @@ func closestKey(global bool, name string) string {
 		keys = fpmconf.GlobalKeys()
 	}
 	n := fpmconf.Lower(name)
-	norm := func(s string) string { return strings.NewReplacer("-", ".", "_", ".").Replace(s) }
-	best, bestD := "", 0
+	words := separators.Replace(n)
+	best, bestD := "", maxKeyEdits+1
 	for _, k := range keys {
-		d := lint.EditDistance(n, k)
-		if norm(n) == norm(k) {
+		d := lint.EditDistanceWithin(n, k, maxKeyEdits)
+		if separators.Replace(k) == words {
 			d = 0
 		}
-		if best == "" || d < bestD {
+		if d < bestD {
 			best, bestD = k, d
 		}
 	}
-	if best == "" || bestD > 3 || bestD*3 > len(n) {
+	if best == "" || bestD*3 > len(n) {
 		return ""
 	}
 	return best

@@ -78,7 +78,7 @@ func nearestSibling(name string, siblings []string) string {
 	}
 	best, bestDist, tie := "", 4, false
 	for _, s := range siblings {
-		switch d := lint.EditDistance(name, s); {
+		switch d := lint.EditDistanceWithin(name, s, bestDist); {
 		case d < bestDist:
 			best, bestDist, tie = s, d, false
 		case d == bestDist:

@@ -42,6 +42,8 @@ type robustCase struct {
 	// within bounds the run's duration, under the race detector too
 	// (0: 20s).
 	within time.Duration
+	// maxOut bounds the output's size in bytes (0: no bound).
+	maxOut int
 	// skip says why the case cannot run here, or "".
 	skip func() string
 }
@@ -112,6 +114,13 @@ func TestRobust(t *testing.T) {
 			want: []string{"etc/nginx/nginx.conf:2:6: error:", "too long parameter, probably missing terminating"}},
 		{name: "100 MB php-fpm value with the limit raised", tree: bigFPMLine, args: []string{"--max-file-size", "200000000", "/etc/php"}, code: 1,
 			want: []string{fpmPool + ":1:1: error:", "[fpm-pool-incomplete]"}},
+		// "Did you mean" once compared each misspelt key whole with every
+		// directive name (10 s for these 5 MB), and the messages quoted it
+		// whole three times (15 MB of output).
+		{name: "1 MB misspelt keys in a pool file", tree: small(map[string]any{fpmConf: poolGlob,
+			fpmPool: "[www]\nuser = www-data\nlisten = /run/php/php8.2-fpm.sock\n" + strings.Repeat(strings.Repeat("k", 1<<20)+" = 1\n", 5)}),
+			args: []string{"/etc/php"}, code: 1, maxOut: 64 << 10,
+			want: []string{fpmPool + ":4:1: error:", "unknown directive kkkk", "…(1048576 bytes)"}},
 		{name: "10,000 nested blocks", tree: nested(10000), args: []string{"/etc/nginx"}, code: 2,
 			want: []string{"etc/nginx/nginx.conf:1002:1: error:", "blocks nested more than 1000 deep", "[load-error]"}},
 		{name: "include glob matching 10,000 files", tree: manySites(10000), args: []string{"/etc/nginx"}, code: 0, within: 90 * time.Second,
@@ -174,6 +183,9 @@ func TestRobust(t *testing.T) {
 			}
 			wantCode(t, r, c.code)
 			wantContains(t, "stdout", r.stdout, c.want...)
+			if c.maxOut > 0 && len(r.stdout) > c.maxOut {
+				t.Errorf("%d bytes of output, more than %d", len(r.stdout), c.maxOut)
+			}
 			if c.code == 2 && r.stderr != "" {
 				t.Errorf("a load error printed on stderr: %q", r.stderr)
 			}

@@ -307,7 +307,7 @@ func quoteList(ids []string) string {
 func Closest(id string, known map[string]bool) string {
 	best, bestD := "", len(id)/3+1
 	for _, k := range lint.SortedKeys(known) {
-		if d := lint.EditDistance(id, k); d < bestD {
+		if d := lint.EditDistanceWithin(id, k, bestD-1); d < bestD {
 			best, bestD = k, d
 		}
 	}

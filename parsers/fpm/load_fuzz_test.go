@@ -106,7 +106,7 @@ func FuzzLoad(f *testing.F) {
 		model, sources, err := fpm.Load(fsys, root+fuzzConf, opts)
 		var allSources []*lint.Source
 		allSources = append(allSources, sources...)
-		pc := posChecker{t: t, files: files}
+		pc := posChecker{t: t, files: files, lines: map[string][][]byte{}}
 		pc.loadErrors(err)
 		if model == nil {
 			t.Fatal("fpm.Load returned no model")
@@ -154,6 +154,7 @@ func FuzzLoad(f *testing.F) {
 type posChecker struct {
 	t     *testing.T
 	files map[string][]byte
+	lines map[string][][]byte // each file cut into lines once, not per position
 }
 
 func (pc posChecker) loadErrors(err error) {
@@ -225,7 +226,11 @@ func (pc posChecker) check(what string, p lint.Pos) {
 	if !ok {
 		pc.t.Fatalf("%s: position %v is not in a file of the tree", what, p)
 	}
-	lines := bytes.Split(data, []byte("\n"))
+	lines, ok := pc.lines[p.File]
+	if !ok {
+		lines = bytes.Split(data, []byte("\n"))
+		pc.lines[p.File] = lines
+	}
 	if p.Line < 1 || int(p.Line) > len(lines) {
 		pc.t.Fatalf("%s: line %d of %v is outside the file's %d lines", what, p.Line, p, len(lines))
 	}

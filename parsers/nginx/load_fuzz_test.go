@@ -141,7 +141,7 @@ func FuzzLoadDump(f *testing.F) {
 // checkNginx checks what a load returned against the files it was given.
 func checkNginx(t *testing.T, files map[string][]byte, n *lint.Nginx, sources []*lint.Source, err error) {
 	t.Helper()
-	pc := posChecker{t: t, files: files}
+	pc := posChecker{t: t, files: files, lines: map[string][][]byte{}}
 	if err != nil {
 		var les lint.LoadErrors
 		if !errors.As(err, &les) || len(les) == 0 {
@@ -209,6 +209,7 @@ func checkNginx(t *testing.T, files map[string][]byte, n *lint.Nginx, sources []
 type posChecker struct {
 	t     *testing.T
 	files map[string][]byte
+	lines map[string][][]byte // each file cut into lines once, not per position
 }
 
 // check fails unless p names a file of the tree, a line of it and a column
@@ -219,7 +220,11 @@ func (pc posChecker) check(what string, p lint.Pos) {
 	if !ok {
 		pc.t.Fatalf("%s: position %v is not in a file of the tree", what, p)
 	}
-	lines := bytes.Split(data, []byte("\n"))
+	lines, ok := pc.lines[p.File]
+	if !ok {
+		lines = bytes.Split(data, []byte("\n"))
+		pc.lines[p.File] = lines
+	}
 	if p.Line < 1 || int(p.Line) > len(lines) {
 		pc.t.Fatalf("%s: line %d of %v is outside the file's %d lines", what, p.Line, p, len(lines))
 	}
