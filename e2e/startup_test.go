@@ -97,6 +97,7 @@ var startupHostDirs = map[string][]string{
 var startupOKBroken = map[string]string{
 	"directive-wrong-context/ok-site-file-alone": "a site file given alone (a bare server block as nginx.conf): the linter reads it as a fragment of an http block, which is the point of the case; nginx refuses it as a main configuration",
 	"directive-wrong-context/ok-allowed":         "uses directives of third-party modules (more_set_headers, content_by_lua_block) that the rule must not flag; Debian's nginx has no such module loaded",
+	"buffer-startup-relation/ok-invalid-buffers": "fastcgi_buffers 0 4k and 4 0: nginx refuses them as it reads each directive (\"invalid value\"), before the relations this rule checks; the rule leaves them alone rather than name a relation nginx never reaches (FuzzLoad found the size 0 dividing by zero)",
 	"fpm-unknown-user/ok-no-passwd":              "the tree has no /etc/passwd, so the rule cannot tell and stays silent, which is the point of the case; its pool runs as user nginx, which this host (like Debian) does not have",
 }
 

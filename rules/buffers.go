@@ -111,7 +111,9 @@ func effectiveBuffers(block *lint.Directive, module string) (s *bufferSettings, 
 		s.at = append(s.at, d)
 		n, okN := parseCount(d.Arg(0))
 		size, okS := lint.ParseSize(d.Arg(1))
-		if !okN || !okS || len(d.Args) != 2 {
+		// nginx refuses a count or size of 0 as it reads the directive
+		// ("invalid value"), before the relations are checked.
+		if !okN || !okS || len(d.Args) != 2 || n == 0 || size == 0 {
 			return nil, false
 		}
 		s.num, s.size = n, size
