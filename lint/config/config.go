@@ -127,7 +127,16 @@ func Load(path string) (*Config, error) {
 
 // Parse reads a configuration from data; path names it in errors.
 func Parse(path string, data []byte) (*Config, error) {
+	data, err := utf8Text(data)
+	if err != nil {
+		return nil, lint.LoadErrors{{Pos: lint.Pos{File: path, Line: 1, Col: 1}, Msg: err.Error()}}
+	}
 	p := &parser{file: path, data: data, cfg: &Config{Path: path, Rules: map[string]*RuleConfig{}}}
+	if i, name := hiddenBreak(data); i >= 0 {
+		line, col := yamlLineCol(data, i)
+		return nil, lint.LoadErrors{{Pos: lint.Pos{File: path, Line: int32(line), Col: int32(col)},
+			Msg: name + ": YAML reads it as a line break, which most editors do not show; replace it with a newline or remove it"}}
+	}
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {

@@ -1,11 +1,15 @@
 package config
 
 import (
+	"bytes"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -50,6 +54,50 @@ func (p *parser) yamlError(err error) *lint.LoadError {
 		pos.Line, pos.Col = int32(line), int32(col)
 	}
 	return &lint.LoadError{Pos: pos, Msg: strings.TrimPrefix(msg, "yaml: "), Err: err}
+}
+
+// utf8Text returns data as UTF-8. A file that starts with a UTF-16 byte
+// order mark (what Windows PowerShell 5 writes with >) is decoded here, so
+// that positions count in its text, as an editor shows it.
+func utf8Text(data []byte) ([]byte, error) {
+	var order binary.ByteOrder
+	switch {
+	case bytes.HasPrefix(data, []byte{0, 0, 0xfe, 0xff}), bytes.HasPrefix(data, []byte{0xff, 0xfe, 0, 0}):
+		return nil, errors.New("the file is UTF-32: save it as UTF-8")
+	case bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		order = binary.BigEndian
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}):
+		order = binary.LittleEndian
+	default:
+		return data, nil
+	}
+	if len(data)%2 != 0 {
+		return nil, errors.New("the file starts as UTF-16 but has an odd number of bytes: save it as UTF-8")
+	}
+	units := make([]uint16, 0, len(data)/2-1)
+	for i := 2; i < len(data); i += 2 {
+		units = append(units, order.Uint16(data[i:]))
+	}
+	return []byte(string(utf16.Decode(units))), nil
+}
+
+// hiddenBreak returns the offset and name of the first NEL, LS or PS in
+// data, or -1: yaml.v3 counts them as line breaks (and folds them into
+// values) where an editor shows none, so its positions would match no line.
+func hiddenBreak(data []byte) (int, string) {
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch r {
+		case 0x85:
+			return i, "U+0085 NEXT LINE"
+		case 0x2028:
+			return i, "U+2028 LINE SEPARATOR"
+		case 0x2029:
+			return i, "U+2029 PARAGRAPH SEPARATOR"
+		}
+		i += n
+	}
+	return -1, ""
 }
 
 // yamlLineCol returns the line and (byte) column of offset i, counting line

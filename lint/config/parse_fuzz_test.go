@@ -84,8 +84,8 @@ func checkErrors(t *testing.T, name string, data []byte, err error) {
 
 // yamlLines splits data into lines as YAML (and yaml.v3) counts them: CRLF,
 // a lone CR and LF break lines, and so do NEL, LS and PS for yaml.v3. A
-// file that starts with a UTF-16 byte order mark is UTF-16 for yaml.v3,
-// whose positions are then in the decoded text.
+// file that starts with a UTF-16 byte order mark is read as UTF-16, with
+// positions in the decoded text.
 func yamlLines(data []byte) [][]byte {
 	if len(data) >= 2 && (data[0] == 0xfe && data[1] == 0xff || data[0] == 0xff && data[1] == 0xfe) {
 		units := make([]uint16, 0, len(data)/2)
@@ -118,6 +118,12 @@ func TestYAMLErrorLines(t *testing.T) {
 		{"a: 1\n# caf\xe9\n", 2, 6},
 		{"\r\xf1", 2, 1}, // a lone CR ends a line in YAML
 		{"a: 1\r\nb: \x7f\n", 2, 4},
+		// U+2028 in the UTF-16 "\ufeff\u2028\u2028〰": yaml.v3 placed
+		// its error at a column of an empty line.
+		{"\xfe\xff\xfe\xff ( (00", 1, 4},
+		{"a: 1\r\nb: x\u2029y\n", 2, 5},
+		{"\xff\xfe\x00", 1, 1},                  // UTF-16 of an odd length
+		{"\xff\xfe\x00\x00a\x00\x00\x00", 1, 1}, // UTF-32
 	} {
 		_, err := config.Parse("c.yml", []byte(c.in))
 		var les lint.LoadErrors
@@ -128,5 +134,22 @@ func TestYAMLErrorLines(t *testing.T) {
 		if p := les[0].Pos; p.Line != c.line || p.Col != c.col {
 			t.Errorf("%q: error %q at %d:%d, want %d:%d", c.in, les[0].Msg, p.Line, p.Col, c.line, c.col)
 		}
+	}
+}
+
+// TestUTF16 reads a configuration as Windows PowerShell 5 writes it with >:
+// UTF-16, little-endian, with a byte order mark.
+func TestUTF16(t *testing.T) {
+	text := "fail_on: error\r\nrules:\r\n  timeout-too-low:\r\n    severity: off\r\n"
+	data := []byte{0xff, 0xfe}
+	for _, u := range utf16.Encode([]rune(text)) {
+		data = append(data, byte(u), byte(u>>8))
+	}
+	cfg, err := config.Parse("c.yml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.FailOn != lint.Error || !cfg.Disabled()["timeout-too-low"] {
+		t.Errorf("read %+v", cfg)
 	}
 }
