@@ -3,13 +3,11 @@ package fpm_test
 import (
 	"bytes"
 	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/linttest"
 	"github.com/nginx502-lint/nginx502-lint/parsers/fpm"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
 	"github.com/nginx502-lint/nginx502-lint/rules"
@@ -36,32 +34,6 @@ const (
 	corpusDir = "../../../shared/corpus"
 )
 
-func seedFiles(tb testing.TB, add func(path string, data []byte), dirs ...string) {
-	tb.Helper()
-	for _, dir := range dirs {
-		if _, err := os.Stat(dir); err != nil {
-			continue
-		}
-		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || !d.Type().IsRegular() {
-				return nil //nolint:nilerr // an unreadable corner of the corpus is no seed
-			}
-			if fi, err := d.Info(); err != nil || fi.Size() > seedMax {
-				return nil //nolint:nilerr // too big to mutate, or gone
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return nil //nolint:nilerr // as above
-			}
-			add(p, data)
-			return nil
-		})
-		if err != nil {
-			tb.Fatal(err)
-		}
-	}
-}
-
 // fuzzEnv is the environment php-fpm sees: ${SET} is set, anything else not.
 func fuzzEnv(name string) (string, bool) {
 	if name == "SET" {
@@ -82,7 +54,7 @@ func FuzzLoad(f *testing.F) {
 	} {
 		f.Add([]byte(s[0]), []byte(s[1]), []byte(s[2]))
 	}
-	seedFiles(f, func(p string, data []byte) {
+	linttest.SeedFiles(f, seedMax, func(p string, data []byte) {
 		switch {
 		case strings.HasSuffix(p, ".ini"):
 			f.Add([]byte(include), []byte(nil), data)
@@ -106,87 +78,45 @@ func FuzzLoad(f *testing.F) {
 		model, sources, err := fpm.Load(fsys, root+fuzzConf, opts)
 		var allSources []*lint.Source
 		allSources = append(allSources, sources...)
-		pc := posChecker{t: t, files: files, lines: map[string][][]byte{}}
-		pc.loadErrors(err)
+		pc := linttest.NewPositions(t, files)
+		pc.LoadErrors(err)
 		if model == nil {
 			t.Fatal("fpm.Load returned no model")
 		}
 		phpIni, iniSources, err := fpm.LoadPHPIni(fsys, fpm.PHPIniFiles(fsys, root+fuzzConf))
-		pc.loadErrors(err)
+		pc.LoadErrors(err)
 		model.PHPIni = phpIni
 		allSources = append(allSources, iniSources...)
 
 		alone, aloneSources, err := fpm.LoadPool(&source.FS{Root: root, Overlay: files}, root+fuzzPool, opts)
-		pc.loadErrors(err)
+		pc.LoadErrors(err)
 		if alone == nil {
 			t.Fatal("fpm.LoadPool returned no model")
 		}
 		allSources = append(allSources, aloneSources...)
 
-		for _, s := range allSources {
-			if _, ok := files[s.Path]; !ok {
-				t.Fatalf("source %q is not a file of the tree", s.Path)
-			}
-			for _, c := range s.Comments {
-				pc.check("comment", c.Pos)
-			}
-		}
+		pc.Sources(allSources)
 		for _, m := range []*lint.FPM{model, alone} {
-			pc.fpm(m)
+			checkFPM(t, pc, m)
 		}
-		m := &lint.Model{FPMs: []*lint.FPM{model, alone}, Sources: allSources}
-		for _, fd := range lint.Run(m, rules.All()) {
-			if strings.Contains(fd.Message, "internal error") {
-				t.Fatalf("rule %s panicked: %s", fd.Rule, fd.Message)
-			}
-			pc.check("finding "+fd.Rule+": "+fd.Message, fd.Span.Start)
-			if fd.Span.End != (lint.Pos{}) {
-				pc.check("end of finding "+fd.Rule, fd.Span.End)
-			}
-			for _, r := range fd.Related {
-				pc.check("related place of "+fd.Rule, r.Pos)
-			}
-		}
+		pc.Findings(lint.Run(&lint.Model{FPMs: []*lint.FPM{model, alone}, Sources: allSources}, rules.All()))
 	})
 }
 
-// posChecker checks positions against the files they name.
-type posChecker struct {
-	t     *testing.T
-	files map[string][]byte
-	lines map[string][][]byte // each file cut into lines once, not per position
-}
-
-func (pc posChecker) loadErrors(err error) {
-	pc.t.Helper()
-	if err == nil {
-		return
-	}
-	var les lint.LoadErrors
-	if !errors.As(err, &les) || len(les) == 0 {
-		pc.t.Fatalf("error %T is not a lint.LoadErrors: %v", err, err)
-	}
-	for _, e := range les {
-		if e == nil {
-			pc.t.Fatal("a nil LoadError")
-		}
-		pc.check("load error "+e.Msg, e.Pos)
-	}
-}
-
-func (pc posChecker) fpm(m *lint.FPM) {
-	pc.t.Helper()
+// checkFPM checks the positions of m's values, entries and includes.
+func checkFPM(t *testing.T, pc *linttest.Positions, m *lint.FPM) {
+	t.Helper()
 	value := func(what string, v *lint.Value) {
 		if v != nil && !v.Default {
-			pc.check(what+" "+v.Key, v.Pos)
+			pc.Check(what+" "+v.Key, v.Pos)
 		}
 	}
 	entries := func(es []*lint.Entry) {
 		for _, e := range es {
-			pc.check("entry "+e.Key, e.Pos)
-			pc.check("value of "+e.Key, e.ValuePos)
+			pc.Check("entry "+e.Key, e.Pos)
+			pc.Check("value of "+e.Key, e.ValuePos)
 			if e.ValuePos.Line == e.Pos.Line && e.ValuePos.Col < e.Pos.Col {
-				pc.t.Fatalf("value of %q (%v) before its key (%v)", e.Key, e.ValuePos, e.Pos)
+				t.Fatalf("value of %q (%v) before its key (%v)", e.Key, e.ValuePos, e.Pos)
 			}
 		}
 	}
@@ -195,10 +125,10 @@ func (pc posChecker) fpm(m *lint.FPM) {
 	}
 	entries(m.GlobalEntries)
 	for _, inc := range m.Includes {
-		pc.check("include", inc.Pos)
+		pc.Check("include", inc.Pos)
 	}
 	for _, p := range m.Pools {
-		pc.check("pool "+p.Name, p.Pos)
+		pc.Check("pool "+p.Name, p.Pos)
 		for _, v := range p.Values {
 			value("pool value", v)
 		}
@@ -206,7 +136,7 @@ func (pc posChecker) fpm(m *lint.FPM) {
 			value("env", v)
 		}
 		for _, v := range p.PHPValues {
-			pc.check("php value "+v.Key, v.Pos)
+			pc.Check("php value "+v.Key, v.Pos)
 		}
 		value("listen", p.Listen.Value)
 		entries(p.Entries)
@@ -215,27 +145,6 @@ func (pc posChecker) fpm(m *lint.FPM) {
 		for _, v := range m.PHPIni.Values {
 			value("php.ini", v)
 		}
-	}
-}
-
-// check fails unless p names a file of the tree, a line of it and a column
-// of that line (one past its end for the end of a line or file).
-func (pc posChecker) check(what string, p lint.Pos) {
-	pc.t.Helper()
-	data, ok := pc.files[p.File]
-	if !ok {
-		pc.t.Fatalf("%s: position %v is not in a file of the tree", what, p)
-	}
-	lines, ok := pc.lines[p.File]
-	if !ok {
-		lines = bytes.Split(data, []byte("\n"))
-		pc.lines[p.File] = lines
-	}
-	if p.Line < 1 || int(p.Line) > len(lines) {
-		pc.t.Fatalf("%s: line %d of %v is outside the file's %d lines", what, p.Line, p, len(lines))
-	}
-	if p.Col < 1 || int(p.Col) > len(lines[p.Line-1])+1 {
-		pc.t.Fatalf("%s: column %d of %v is outside line %d (%d bytes)", what, p.Col, p, p.Line, len(lines[p.Line-1]))
 	}
 }
 

@@ -2,14 +2,10 @@ package nginx_test
 
 import (
 	"bytes"
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/linttest"
 	"github.com/nginx502-lint/nginx502-lint/parsers/nginx"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
 	"github.com/nginx502-lint/nginx502-lint/rules"
@@ -41,34 +37,6 @@ const seedMax = 64 << 10
 // corpusDir is ../shared/corpus from this package's directory.
 const corpusDir = "../../../shared/corpus"
 
-// seedFiles calls add with the content of every regular file below the
-// directories that exist (a missing ../shared is no error).
-func seedFiles(tb testing.TB, add func(path string, data []byte), dirs ...string) {
-	tb.Helper()
-	for _, dir := range dirs {
-		if _, err := os.Stat(dir); err != nil {
-			continue
-		}
-		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || !d.Type().IsRegular() {
-				return nil //nolint:nilerr // an unreadable corner of the corpus is no seed
-			}
-			if fi, err := d.Info(); err != nil || fi.Size() > seedMax {
-				return nil //nolint:nilerr // too big to mutate, or gone
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return nil //nolint:nilerr // as above
-			}
-			add(p, data)
-			return nil
-		})
-		if err != nil {
-			tb.Fatal(err)
-		}
-	}
-}
-
 // fuzzTree maps the fuzzed inputs to files under root.
 func fuzzTree(root string, main, a, confd []byte) map[string][]byte {
 	files := map[string][]byte{
@@ -92,7 +60,7 @@ func FuzzLoad(f *testing.F) {
 	} {
 		f.Add([]byte(s[0]), []byte(s[1]), []byte(s[2]))
 	}
-	seedFiles(f, func(_ string, data []byte) {
+	linttest.SeedFiles(f, seedMax, func(_ string, data []byte) {
 		f.Add(data, []byte(nil), []byte(nil))
 	}, "../../testdata/nginx", "../../testdata/badinput", "../../testdata/example/etc/nginx", corpusDir+"/nginx")
 	root := f.TempDir() // empty: only the overlay exists under it
@@ -121,7 +89,7 @@ func FuzzLoadDump(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	seedFiles(f, func(_ string, data []byte) { f.Add(data) }, "../../testdata/nginx/dump", "../../testdata/badinput/dump-bad-marker")
+	linttest.SeedFiles(f, seedMax, func(_ string, data []byte) { f.Add(data) }, "../../testdata/nginx/dump", "../../testdata/badinput/dump-bad-marker")
 	root := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if bytes.Contains(data, []byte("..")) {
@@ -141,94 +109,36 @@ func FuzzLoadDump(f *testing.F) {
 // checkNginx checks what a load returned against the files it was given.
 func checkNginx(t *testing.T, files map[string][]byte, n *lint.Nginx, sources []*lint.Source, err error) {
 	t.Helper()
-	pc := posChecker{t: t, files: files, lines: map[string][][]byte{}}
-	if err != nil {
-		var les lint.LoadErrors
-		if !errors.As(err, &les) || len(les) == 0 {
-			t.Fatalf("error %T is not a lint.LoadErrors: %v", err, err)
-		}
-		for _, e := range les {
-			if e == nil {
-				t.Fatal("a nil LoadError")
-			}
-			pc.check("load error "+e.Msg, e.Pos)
-		}
-	}
+	pc := linttest.NewPositions(t, files)
+	pc.LoadErrors(err)
 	if n == nil || n.Root == nil {
 		t.Fatal("no model")
 	}
-	for _, s := range sources {
-		if _, ok := files[s.Path]; !ok {
-			t.Fatalf("source %q is not a file of the tree", s.Path)
-		}
-		for _, c := range s.Comments {
-			pc.check("comment", c.Pos)
-		}
-	}
+	pc.Sources(sources)
 	n.Root.Walk(func(d *lint.Directive) bool {
 		if d == n.Root {
 			return true
 		}
-		pc.check("directive "+d.Name, d.Start)
-		pc.check("end of "+d.Name, d.Span().End)
+		pc.Check("directive "+d.Name, d.Start)
+		pc.Check("end of "+d.Name, d.Span().End)
 		if d.Span().End.File == d.Start.File && d.Span().End.Before(d.Start) {
 			t.Fatalf("directive %q ends (%v) before it starts (%v)", d.Name, d.Span().End, d.Start)
 		}
 		if d.BlockEnd() != (lint.Pos{}) {
-			pc.check("} of "+d.Name, d.BlockEnd())
+			pc.Check("} of "+d.Name, d.BlockEnd())
 		}
 		for i := range d.Args {
-			pc.check("argument of "+d.Name, d.ArgPos(i))
+			pc.Check("argument of "+d.Name, d.ArgPos(i))
 		}
 		return true
 	})
 	for _, h := range n.Hops {
-		pc.check("hop", h.Pos)
+		pc.Check("hop", h.Pos)
 	}
 	for _, u := range n.Upstreams {
 		for _, s := range u.Servers {
-			pc.check("upstream server", s.Pos)
+			pc.Check("upstream server", s.Pos)
 		}
 	}
-	m := &lint.Model{Nginx: n, Sources: sources}
-	for _, fd := range lint.Run(m, rules.All()) {
-		if strings.Contains(fd.Message, "internal error") {
-			t.Fatalf("rule %s panicked: %s", fd.Rule, fd.Message)
-		}
-		pc.check("finding "+fd.Rule+": "+fd.Message, fd.Span.Start)
-		if fd.Span.End != (lint.Pos{}) {
-			pc.check("end of finding "+fd.Rule, fd.Span.End)
-		}
-		for _, r := range fd.Related {
-			pc.check("related place of "+fd.Rule, r.Pos)
-		}
-	}
-}
-
-// posChecker checks positions against the files they name.
-type posChecker struct {
-	t     *testing.T
-	files map[string][]byte
-	lines map[string][][]byte // each file cut into lines once, not per position
-}
-
-// check fails unless p names a file of the tree, a line of it and a column
-// of that line (one past its end for the end of a line or file).
-func (pc posChecker) check(what string, p lint.Pos) {
-	pc.t.Helper()
-	data, ok := pc.files[p.File]
-	if !ok {
-		pc.t.Fatalf("%s: position %v is not in a file of the tree", what, p)
-	}
-	lines, ok := pc.lines[p.File]
-	if !ok {
-		lines = bytes.Split(data, []byte("\n"))
-		pc.lines[p.File] = lines
-	}
-	if p.Line < 1 || int(p.Line) > len(lines) {
-		pc.t.Fatalf("%s: line %d of %v is outside the file's %d lines", what, p.Line, p, len(lines))
-	}
-	if p.Col < 1 || int(p.Col) > len(lines[p.Line-1])+1 {
-		pc.t.Fatalf("%s: column %d of %v is outside line %d (%d bytes)", what, p.Col, p, p.Line, len(lines[p.Line-1]))
-	}
+	pc.Findings(lint.Run(&lint.Model{Nginx: n, Sources: sources}, rules.All()))
 }
