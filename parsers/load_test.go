@@ -1,28 +1,12 @@
 package parsers
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/linttest"
 )
-
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 const (
 	nginxConf = "user www-data;\nevents {}\nhttp {\n  server {\n    location ~ \\.php$ { fastcgi_pass unix:/run/php/php8.2-fpm.sock; }\n  }\n}\n"
@@ -93,7 +77,7 @@ func TestDiscover(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			root := writeTree(t, c.files)
+			root := linttest.WriteTree(t, c.files)
 			m, err := Load(Options{Root: root, Paths: c.paths})
 			if err != nil {
 				t.Fatal(err)
@@ -125,7 +109,7 @@ func TestDiscover(t *testing.T) {
 }
 
 func TestDockerListenOverride(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := linttest.WriteTree(t, map[string]string{
 		"usr/local/etc/php-fpm.conf":             "[global]\ninclude=etc/php-fpm.d/*.conf\n",
 		"usr/local/etc/php-fpm.d/www.conf":       "[www]\nlisten = 127.0.0.1:9000\npm = static\npm.max_children = 1\n",
 		"usr/local/etc/php-fpm.d/zz-docker.conf": "[global]\ndaemonize = no\n[www]\nlisten = 9000\n",
@@ -141,7 +125,7 @@ func TestDockerListenOverride(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := linttest.WriteTree(t, map[string]string{
 		"empty/README":           "nothing here\n",
 		"etc/nginx/nginx.conf":   "events {}\nhttp {\n",
 		"other/nginx/nginx.conf": nginxConf,
@@ -187,7 +171,7 @@ func TestSniff(t *testing.T) {
 }
 
 func TestAccounts(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := linttest.WriteTree(t, map[string]string{
 		"etc/nginx/nginx.conf": nginxConf,
 		"etc/passwd":           "root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/var/www:/usr/sbin/nologin\n",
 		"etc/group":            "root:x:0:\nwww-data:x:33:\nweb:x:1000:www-data,deploy\n",

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nginx502-lint/nginx502-lint/lint/linttest"
 )
 
 // TestBadInput feeds broken configurations: each must exit 2 with the
@@ -110,7 +112,7 @@ func disk(name string) func(*testing.T) string {
 
 // written is a tree written for the test.
 func written(files map[string]any) func(*testing.T) string {
-	return func(t *testing.T) string { return writeTree(t, files) }
+	return func(t *testing.T) string { return linttest.WriteTree(t, files) }
 }
 
 func TestBadInputUnreadable(t *testing.T) {
@@ -118,7 +120,7 @@ func TestBadInputUnreadable(t *testing.T) {
 		// root reads a file whatever its mode: CI runs the tests as root.
 		t.Skip("running as root: chmod 000 does not make a file unreadable")
 	}
-	root := writeTree(t, map[string]any{
+	root := linttest.WriteTree(t, map[string]any{
 		"etc/nginx/nginx.conf":          "events {}\nhttp {\n\tinclude /etc/nginx/conf.d/*.conf;\n}\n",
 		"etc/nginx/conf.d/private.conf": "server { listen 80; }\n",
 	})

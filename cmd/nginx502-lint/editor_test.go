@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/nginx502-lint/nginx502-lint/lint/linttest"
 )
 
 // editorTree is the shop tree (shop.conf's fastcgi_pass names php8.1) with
@@ -125,7 +127,7 @@ func TestEditorModePool(t *testing.T) {
 		wantContains(t, "stdout", r.stdout, "etc/php/8.2/fpm/pool.d/shop.conf:7:1: error:", "etc/nginx/nginx.conf:1:1: note: nginx workers run as www-data:www-data")
 	})
 	t.Run("a pool file outside any tree", func(t *testing.T) {
-		root := writeTree(t, map[string]any{
+		root := linttest.WriteTree(t, map[string]any{
 			"srv/www.conf": "[www]\nuser = www-data\nlisten = /run/php/www.sock\nlisten.mode = 0666\npm = static\npm.max_children = 2\n",
 		})
 		r := lintTree(t, "--format", "gcc", "--root", root, "/srv/www.conf")

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/nginx502-lint/nginx502-lint/lint/linttest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/cli/golden")
@@ -166,37 +168,7 @@ func wantUnchanged(t *testing.T, dir string, before map[string]string) {
 }
 
 // link is a symlink in a tree written by writeTree.
-type link string
-
-// writeTree writes files (path → string content or link target) under a
-// new temporary directory and returns it.
-func writeTree(t *testing.T, files map[string]any) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		switch c := content.(type) {
-		case string:
-			if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		case []byte:
-			if err := os.WriteFile(p, c, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		case link:
-			if err := os.Symlink(string(c), p); err != nil {
-				t.Fatal(err)
-			}
-		default:
-			t.Fatalf("writeTree: %s: %T", name, content)
-		}
-	}
-	return dir
-}
+type link = linttest.Link
 
 // copyTree copies the tree src (symlinks as symlinks) to a new temporary
 // directory, then applies changes: path → new content, or nil to delete.

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nginx502-lint/nginx502-lint/lint/linttest"
 )
 
 // The bad-input suite: inputs that would crash, hang or exhaust a careless
@@ -57,7 +59,7 @@ func small(files map[string]any) func(*testing.T) (string, int64) {
 				size += int64(len(s))
 			}
 		}
-		return writeTree(t, files), size
+		return linttest.WriteTree(t, files), size
 	}
 }
 
@@ -372,7 +374,7 @@ func bigFPMLine(t *testing.T) (string, int64) {
 	if testing.Short() {
 		t.Skip("-short: not writing a 100 MB file")
 	}
-	dir := writeTree(t, map[string]any{fpmConf: poolGlob})
+	dir := linttest.WriteTree(t, map[string]any{fpmConf: poolGlob})
 	data := append([]byte("[www]\nlisten = /run/php/php8.2-fpm.sock\nslowlog = /"), bytes.Repeat([]byte{'s'}, bigLine)...)
 	data = append(data, '\n')
 	if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(fpmPool)), 0o755); err != nil {
@@ -393,7 +395,7 @@ func nested(n int) func(*testing.T) (string, int64) {
 			fmt.Fprintf(&b, "location /%d {\n", i)
 		}
 		b.WriteString(strings.Repeat("}\n", n+1))
-		return writeTree(t, map[string]any{"etc/nginx/nginx.conf": b.String()}), int64(b.Len())
+		return linttest.WriteTree(t, map[string]any{"etc/nginx/nginx.conf": b.String()}), int64(b.Len())
 	}
 }
 
@@ -430,7 +432,7 @@ func manySites(n int) func(*testing.T) (string, int64) {
 // would block for ever. As root, which reads any file whatever its mode,
 // it is also what "a file that cannot be read" can be made of.
 func fifoTree(t *testing.T) (string, int64) {
-	dir := writeTree(t, map[string]any{
+	dir := linttest.WriteTree(t, map[string]any{
 		"etc/nginx/nginx.conf":      "events {}\nhttp {\n\tinclude /etc/nginx/conf.d/*.conf;\n}\n",
 		"etc/nginx/conf.d/app.conf": "server { listen 80; }\n",
 	})

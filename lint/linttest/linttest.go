@@ -127,3 +127,34 @@ func (pc *Positions) Findings(fs []lint.Finding) {
 		}
 	}
 }
+
+// Link is a symbolic link's target in a tree written by WriteTree.
+type Link string
+
+// WriteTree writes files under a new temporary directory and returns it.
+// Each content is a string or []byte (a regular file) or a Link.
+func WriteTree[C any](tb testing.TB, files map[string]C) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		var err error
+		switch c := any(content).(type) {
+		case string:
+			err = os.WriteFile(p, []byte(c), 0o644)
+		case []byte:
+			err = os.WriteFile(p, c, 0o644)
+		case Link:
+			err = os.Symlink(string(c), p)
+		default:
+			tb.Fatalf("WriteTree: %s: %T", name, content)
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dir
+}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/linttest"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
 )
 
@@ -106,7 +107,7 @@ func TestLoadDumpErrors(t *testing.T) {
 // TestLoadDumpIgnoresDisk checks that a dump's glob includes match only the
 // dumped files, never files on this machine.
 func TestLoadDumpIgnoresDisk(t *testing.T) {
-	dir := writeTree(t, map[string]string{"conf.d/disk.conf": "x;\n"})
+	dir := linttest.WriteTree(t, map[string]string{"conf.d/disk.conf": "x;\n"})
 	dump := "# configuration file " + dir + "/nginx.conf:\ninclude conf.d/*.conf;\n\n# configuration file " + dir + "/conf.d/dumped.conf:\ny;\n"
 	n, sources, err := LoadDump(&source.FS{}, "d.txt", []byte(dump))
 	if err != nil {

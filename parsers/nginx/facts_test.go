@@ -7,12 +7,13 @@ import (
 	"testing"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/linttest"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
 )
 
 func loadString(t *testing.T, conf string) *lint.Nginx {
 	t.Helper()
-	dir := writeTree(t, map[string]string{"nginx.conf": conf})
+	dir := linttest.WriteTree(t, map[string]string{"nginx.conf": conf})
 	n, _, err := Load(&source.FS{}, filepath.Join(dir, "nginx.conf"))
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +257,7 @@ func TestFactsEmpty(t *testing.T) {
 // several places is a hop per place, each in its own location, while the
 // snippet's other simple directives are shared.
 func TestHopsOfSharedSnippet(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := linttest.WriteTree(t, map[string]string{
 		"nginx.conf": "events {}\nhttp {\n server {\n  location /a { include php.conf; }\n  location /b { include php.conf; }\n }\n}\n",
 		"php.conf":   "fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;\nfastcgi_pass unix:/run/php/php8.2-fpm.sock;\n",
 	})

@@ -9,24 +9,9 @@ import (
 	"testing"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/linttest"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
 )
-
-// writeTree creates files (path → content) under a temporary directory.
-func writeTree(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 // flat lists the tree's directives one a line: the context, the name and
 // arguments, the position and the include chain.
@@ -200,7 +185,7 @@ func TestLoadErrors(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := writeTree(t, tc.files)
+			dir := linttest.WriteTree(t, tc.files)
 			n, _, err := Load(&source.FS{}, filepath.Join(dir, "nginx.conf"))
 			if n == nil || n.Root == nil {
 				t.Fatal("no model returned")
@@ -236,7 +221,7 @@ func TestLoadMainFileErrors(t *testing.T) {
 }
 
 func TestLoadSymlinks(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := linttest.WriteTree(t, map[string]string{
 		"etc/nginx/nginx.conf":               "http {\n    include sites-enabled/*;\n}\n",
 		"etc/nginx/sites-available/rel":      "server { listen 81; }\n",
 		"etc/nginx/sites-available/abs":      "server { listen 82; }\n",
@@ -277,7 +262,7 @@ func TestLoadSymlinks(t *testing.T) {
 // TestLoadSameFileTwoPaths reads a file reached through a link and by its
 // own name once: one Source, named by the first path.
 func TestLoadSameFileTwoPaths(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := linttest.WriteTree(t, map[string]string{
 		"nginx.conf": "http {\n include link.conf;\n include real.conf;\n}\n",
 		"real.conf":  "gzip on;\n",
 	})
@@ -316,7 +301,7 @@ func TestLoadRelativeMain(t *testing.T) {
 // directives after an include keep their order after the included ones,
 // at every depth.
 func TestIncludeInsideBlockKeepsOrder(t *testing.T) {
-	dir := writeTree(t, map[string]string{
+	dir := linttest.WriteTree(t, map[string]string{
 		"nginx.conf": "http {\n a 1;\n include x.conf;\n b 2;\n server {\n  c 3;\n  include x.conf;\n  location / { d 4; include x.conf; e 5; f 6; }\n  g 7;\n }\n h 8;\n}\n",
 		"x.conf":     "x1;\nx2;\nx3;\nx4;\n",
 	})

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
+	"github.com/nginx502-lint/nginx502-lint/lint/linttest"
 	"github.com/nginx502-lint/nginx502-lint/parsers/source"
 )
 
@@ -31,7 +32,7 @@ func TestPrefetchKeepsOrder(t *testing.T) {
 	files["conf.d/03.conf"] = "server {\n    listen 80\n}\n"                       // syntax error
 	files["conf.d/07.conf"] = "include conf.d/08.conf;\nserver { listen 8007; }\n" // reads 08 first
 	files["conf.d/09.conf/x"] = "not read: conf.d/09.conf is a directory\n"        // a directory
-	dir := writeTree(t, files)
+	dir := linttest.WriteTree(t, files)
 	if err := os.Remove(filepath.Join(dir, "conf.d/05.conf")); err != nil {
 		t.Fatal(err)
 	}
