@@ -118,6 +118,10 @@ type Source struct {
 	Comments []Comment `json:"-"`
 	// Size is the file's length in bytes.
 	Size int64 `json:"size"`
+	// NotUTF8 is where the first byte that is not UTF-8 is (Latin-1
+	// comments, say); the zero Pos for a UTF-8 file. nginx and php-fpm
+	// read bytes, and so do the parsers: the file is read all the same.
+	NotUTF8 Pos `json:"not_utf8,omitzero"`
 }
 
 // Comment is a comment in a configuration file, without its marker ('#' or ';').

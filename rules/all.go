@@ -18,6 +18,7 @@ func All() []*lint.Rule {
 		EventsMissing,
 		FastCGIPassUnmatched,
 		FastCGIScriptFilenameMissing,
+		FileNotUTF8,
 		FPMAllowedClients,
 		FPMDuplicateListen,
 		FPMInvalidValue,

@@ -158,7 +158,7 @@ func (l *loader) loadFile(path string, depth int, from lint.Pos) {
 	// A file included twice is read twice, as php-fpm does, but listed once.
 	src, again := l.read[file.Path]
 	if !again {
-		src = &lint.Source{Path: file.Path, RealPath: file.RealPath, Kind: lint.KindFPM, Size: int64(len(file.Data))}
+		src = &lint.Source{Path: file.Path, RealPath: file.RealPath, Kind: lint.KindFPM, Size: int64(len(file.Data)), NotUTF8: file.NotUTF8()}
 		l.sources = append(l.sources, src)
 		l.read[file.Path] = src
 	}

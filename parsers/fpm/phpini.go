@@ -60,7 +60,7 @@ func loadPHPIni(fsys *source.FS, files []string, env func(string) (string, bool)
 			continue
 		}
 		ini.Files = append(ini.Files, f.Path)
-		src := &lint.Source{Path: f.Path, RealPath: f.RealPath, Kind: lint.KindPHPIni, Size: int64(len(f.Data))}
+		src := &lint.Source{Path: f.Path, RealPath: f.RealPath, Kind: lint.KindPHPIni, Size: int64(len(f.Data)), NotUTF8: f.NotUTF8()}
 		sources = append(sources, src)
 		pos := func(off int) lint.Pos { return source.PosOf(f.Path, f.Data, off) }
 		perRequest := false

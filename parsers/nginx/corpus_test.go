@@ -96,7 +96,6 @@ var corpusLoadFailures = map[string]string{
 	"nginx-go-crossplane/testdata/configs/includes-regular/nginx.conf":          "includes bar.conf, which is only conf.d/bar.conf",
 	"nginx-go-crossplane/testdata/configs/testdata/includes-regular/nginx.conf": "includes bar.conf, which is only conf.d/bar.conf",
 	"nginx-go-crossplane/testdata/configs/includes-cycle/invalid/nginx.conf":    "include cycle location1.conf → location2.conf → location1.conf",
-	"crossplane/tests/configs/non-unicode/nginx.conf":                           "Latin-1 text: source.FS refuses non-UTF-8 files (nginx itself accepts them)",
 
 	"docker-openresty/nginx.conf":                                         "mime.types is not in the corpus",
 	"richarvey-nginx-php-fpm/conf/nginx.conf":                             "mime.types is not in the corpus",

@@ -176,7 +176,7 @@ func (l *loader) fetch(path string, resolve bool) fetched {
 		err: perr,
 		src: &lint.Source{
 			Path: path, RealPath: data.RealPath, Kind: lint.KindNginx,
-			Comments: comments, Size: int64(len(data.Data)),
+			Comments: comments, Size: int64(len(data.Data)), NotUTF8: data.NotUTF8(),
 		},
 		dirs: root.Block,
 	}

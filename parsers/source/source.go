@@ -431,11 +431,16 @@ func (f *FS) checkContent(path string, data []byte) error {
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return lint.Errorf(PosOf(path, data, i), "NUL byte: this is a binary file, not a configuration file")
 	}
-	if !utf8.Valid(data) {
-		i := firstInvalidUTF8(data)
-		return lint.Errorf(PosOf(path, data, i), "invalid UTF-8 (byte 0x%02x): save the file as UTF-8", data[i])
-	}
 	return nil
+}
+
+// NotUTF8 returns where the first byte of the file that is not UTF-8 is,
+// or the zero Pos (lint.Source.NotUTF8).
+func (f *File) NotUTF8() lint.Pos {
+	if utf8.Valid(f.Data) {
+		return lint.Pos{}
+	}
+	return PosOf(f.Path, f.Data, firstInvalidUTF8(f.Data))
 }
 
 func firstInvalidUTF8(data []byte) int {

@@ -75,12 +75,13 @@ func TestReadFile(t *testing.T) {
 	})
 	cases := []struct {
 		name, path, wantErr, wantReal string
+		wantNotUTF8                   string // where the first byte that is not UTF-8 is
 		root                          bool
 		maxSize                       int64
 	}{
 		{name: "plain", path: "ok.conf"},
 		{name: "nul", path: "nul.conf", wantErr: "nul.conf:1:5: NUL byte"},
-		{name: "utf8", path: "latin1.conf", wantErr: "latin1.conf:1:6: invalid UTF-8 (byte 0xe9)"},
+		{name: "latin-1 is read", path: "latin1.conf", wantNotUTF8: "latin1.conf:1:6"},
 		{name: "directory", path: "dir", wantErr: "is a directory"},
 		{name: "missing", path: "nope.conf", wantErr: "nope.conf: no such file"},
 		{name: "too large", path: "ok.conf", maxSize: 4, wantErr: "over the 4-byte limit"},
@@ -111,6 +112,9 @@ func TestReadFile(t *testing.T) {
 			}
 			if f.Path != path {
 				t.Errorf("Path %q, want %q", f.Path, path)
+			}
+			if got := f.NotUTF8(); c.wantNotUTF8 == "" && got.IsValid() || c.wantNotUTF8 != "" && !strings.HasSuffix(got.String(), c.wantNotUTF8) {
+				t.Errorf("NotUTF8 %v, want %q", got, c.wantNotUTF8)
 			}
 		})
 	}
