@@ -200,16 +200,22 @@ func TestRunPanickingRule(t *testing.T) {
 }
 
 func TestRunWithOptions(t *testing.T) {
-	rule := &lint.Rule{ID: "opt", Severity: lint.Note, Check: func(_ *lint.Model, r *lint.Reporter) {
-		r.Report(lint.Finding{Span: at("a.conf", 1, 1), Message: "min=" + r.Option("min", "4k") + " other=" + r.Option("other", "def")})
-	}}
+	rule := &lint.Rule{ID: "opt", Severity: lint.Note,
+		Options: []lint.RuleOption{
+			{Name: "min", Default: "4k", Valid: func(v string) bool { _, ok := lint.ParseSize(v); return ok }},
+			{Name: "other", Default: "def"},
+		},
+		Check: func(_ *lint.Model, r *lint.Reporter) {
+			r.Report(lint.Finding{Span: at("a.conf", 1, 1), Message: "min=" + r.Option("min") + " other=" + r.Option("other")})
+		}}
 	cases := []struct {
 		options map[string]map[string]string
 		want    string
 	}{
 		{nil, "min=4k other=def"},
 		{map[string]map[string]string{"opt": {"min": "16k"}}, "min=16k other=def"},
-		{map[string]map[string]string{"opt": {"min": ""}}, "min=4k other=def"}, // empty is unset
+		{map[string]map[string]string{"opt": {"min": ""}}, "min=4k other=def"},    // empty is unset
+		{map[string]map[string]string{"opt": {"min": "abc"}}, "min=4k other=def"}, // invalid: the default
 		{map[string]map[string]string{"else": {"min": "1m"}}, "min=4k other=def"},
 	}
 	for _, c := range cases {

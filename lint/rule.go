@@ -70,9 +70,33 @@ type Rule struct {
 	// SecuritySeverity is the CVSS-like score (0–10) of a security rule, 0
 	// for the others.
 	SecuritySeverity float64
+	// Options are the settings the rule takes from .nginx502-lint.yml
+	// (rules.<id>.options); Reporter.Option reads them.
+	Options []RuleOption
 	// Check inspects the model and reports through r. It must not keep
 	// state, read files or change the model.
 	Check func(m *Model, r *Reporter)
+}
+
+// RuleOption is one setting of a rule.
+type RuleOption struct {
+	Name    string
+	Default string
+	// Doc says what the option changes; Form what a value looks like
+	// ("a size, such as 8k").
+	Doc, Form string
+	// Valid reports whether the rule can use a value.
+	Valid func(string) bool
+}
+
+// Option returns rule's option name, or nil when it has none such.
+func (r *Rule) Option(name string) *RuleOption {
+	for i := range r.Options {
+		if r.Options[i].Name == name {
+			return &r.Options[i]
+		}
+	}
+	return nil
 }
 
 // Finding is one problem in the configuration.
@@ -124,12 +148,18 @@ func NewReporter(rule *Rule, options map[string]string) *Reporter {
 	return &Reporter{rule: rule, options: options}
 }
 
-// Option returns the user's value of a rule option, or def when unset.
-func (r *Reporter) Option(key, def string) string {
-	if v, ok := r.options[key]; ok && v != "" {
+// Option returns the user's value of the rule's option name, or its default
+// when the user sets none (config.Validate refuses an invalid one before a
+// run). It panics when the rule declares no such option.
+func (r *Reporter) Option(name string) string {
+	o := r.rule.Option(name)
+	if o == nil {
+		panic(fmt.Sprintf("rule %s reads option %q, which it does not declare", r.rule.ID, name))
+	}
+	if v, ok := r.options[name]; ok && v != "" && (o.Valid == nil || o.Valid(v)) {
 		return v
 	}
-	return def
+	return o.Default
 }
 
 // Findings returns what was reported.

@@ -7,11 +7,6 @@ import (
 	"github.com/nginx502-lint/nginx502-lint/lint"
 )
 
-// defaultMinBufferSize is the floor below which an explicit *_buffer_size
-// is flagged (option min_buffer_size): 8k holds the response headers of
-// nearly every application.
-const defaultMinBufferSize = "8k"
-
 // BufferTooSmall finds *_buffer_size set explicitly below the floor.
 var BufferTooSmall = &lint.Rule{
 	ID:       "buffer-too-small",
@@ -27,15 +22,18 @@ Link header are enough to pass 4k. Raising *_buffers does not help: only *_buffe
 	Bad: `fastcgi_buffer_size 4k;`,
 	Good: `fastcgi_buffer_size 16k;
 fastcgi_buffers 16 16k;`,
-	Fix:   "Raise *_buffer_size to 16k (with *_buffers large enough that nginx still starts: see buffer-startup-relation).",
+	Fix: "Raise *_buffer_size to 16k (with *_buffers large enough that nginx still starts: see buffer-startup-relation).",
+	Options: []lint.RuleOption{{
+		Name: "min_buffer_size", Default: "8k", Form: "a size, such as 8k or 16k",
+		// 8k holds the response headers of nearly every application.
+		Doc:   "the size below which an explicit *_buffer_size is flagged",
+		Valid: func(v string) bool { n, ok := lint.ParseSize(v); return ok && n > 0 },
+	}},
 	Check: checkBufferTooSmall,
 }
 
 func checkBufferTooSmall(m *lint.Model, r *lint.Reporter) {
-	floor, ok := lint.ParseSize(r.Option("min_buffer_size", defaultMinBufferSize))
-	if !ok {
-		floor, _ = lint.ParseSize(defaultMinBufferSize)
-	}
+	floor, _ := lint.ParseSize(r.Option("min_buffer_size"))
 	for _, block := range httpBlocks(m) {
 		for _, d := range block.Block {
 			if !strings.HasSuffix(d.Name, "_buffer_size") {

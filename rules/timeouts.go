@@ -12,10 +12,6 @@ import (
 // defaultReadTimeout is nginx's default for *_read_timeout and *_send_timeout.
 const defaultReadTimeout = 60 * time.Second
 
-// defaultMinTimeout is the floor below which an explicit read/send timeout
-// is flagged (option min_timeout).
-const defaultMinTimeout = "5s"
-
 // connectTimeoutCap is what nginx's documentation says a connect timeout
 // cannot usually exceed.
 const connectTimeoutCap = 75 * time.Second
@@ -210,9 +206,14 @@ var TimeoutTooLow = &lint.Rule{
 headers: the whole time the script runs before its first output); *_send_timeout the same for
 writes. Below a few seconds, any slow request (a report, an upload being processed, a cold cache)
 gets 504 while the backend keeps working.`,
-	Bad:   `fastcgi_read_timeout 2s;`,
-	Good:  `fastcgi_read_timeout 60s;`,
-	Fix:   "Set the timeout above the slowest legitimate request (nginx's default is 60s).",
+	Bad:  `fastcgi_read_timeout 2s;`,
+	Good: `fastcgi_read_timeout 60s;`,
+	Fix:  "Set the timeout above the slowest legitimate request (nginx's default is 60s).",
+	Options: []lint.RuleOption{{
+		Name: "min_timeout", Default: "5s", Form: "an nginx time, such as 5s or 1m",
+		Doc:   "the time below which an explicit read or send timeout is flagged",
+		Valid: func(v string) bool { d, ok := lint.ParseNginxTime(v); return ok && d > 0 },
+	}},
 	Check: checkTimeoutTooLow,
 }
 
@@ -230,10 +231,7 @@ var ioTimeouts = func() map[string][2]string {
 }()
 
 func checkTimeoutTooLow(m *lint.Model, r *lint.Reporter) {
-	floor, ok := lint.ParseNginxTime(r.Option("min_timeout", defaultMinTimeout))
-	if !ok {
-		floor, _ = lint.ParseNginxTime(defaultMinTimeout)
-	}
+	floor, _ := lint.ParseNginxTime(r.Option("min_timeout"))
 	for _, block := range httpBlocks(m) {
 		for _, d := range block.Block {
 			if !strings.HasSuffix(d.Name, "_timeout") {

@@ -47,7 +47,7 @@ func readSettings(c *cli.Context) (*settings, error) {
 			if err != nil {
 				return nil, err
 			}
-			if err := cfg.Validate(knownRules()); err != nil {
+			if err := cfg.Validate(printers.Catalogue(rules.All())); err != nil {
 				return nil, err
 			}
 			s.cfg = cfg

@@ -4,7 +4,7 @@
 //	  disable: [rule-id, …]
 //	  <rule-id>:
 //	    severity: error|warning|note|off
-//	    options: {min_buffer_size: 8k, min_timeout: 5s}
+//	    options: {name: value, …}     # what the rule's documentation lists
 //	exclude: [glob, …]
 //	root: deploy
 //	nginx_user: www-data
@@ -12,8 +12,9 @@
 //	min_severity: note
 //
 // The schema is strict: an unknown key, a wrong type or a bad value is an
-// error naming the file, line and column. Rule ids are checked against the
-// catalogue by Validate, which the caller runs once it knows the rules.
+// error naming the file, line and column. Rule ids and rule options are
+// checked against the catalogue by Validate, which the caller runs once it
+// knows the rules.
 package config
 
 import (
@@ -162,9 +163,15 @@ func Parse(path string, data []byte) (*Config, error) {
 	return p.cfg, nil
 }
 
-// Validate reports the rule ids the file names that are not in known, with
-// their positions.
-func (c *Config) Validate(known map[string]bool) error {
+// Validate reports, with their positions, the rule ids the file names that
+// are not among rules, and the options it gives a rule that the rule does
+// not take or cannot use.
+func (c *Config) Validate(rules []*lint.Rule) error {
+	byID := make(map[string]*lint.Rule, len(rules))
+	known := make(map[string]bool, len(rules))
+	for _, r := range rules {
+		byID[r.ID], known[r.ID] = r, true
+	}
 	var errs lint.LoadErrors
 	check := func(r RuleRef) {
 		if known[r.ID] {
@@ -181,11 +188,46 @@ func (c *Config) Validate(known map[string]bool) error {
 	}
 	for _, id := range lint.SortedKeys(c.Rules) {
 		check(c.Rules[id].RuleRef)
+		if rule := byID[id]; rule != nil {
+			errs = append(errs, badOptions(rule, c.Rules[id].Options)...)
+		}
 	}
 	if len(errs) == 0 {
 		return nil
 	}
 	sortErrs(errs)
+	return errs
+}
+
+// badOptions reports the options set that rule does not take, or whose
+// value it cannot use (the rule would use its default instead).
+func badOptions(rule *lint.Rule, set map[string]Option) lint.LoadErrors {
+	errs := make(lint.LoadErrors, 0, len(set))
+	takes := map[string]bool{}
+	for _, o := range rule.Options {
+		takes[o.Name] = true
+	}
+	for _, name := range lint.SortedKeys(set) {
+		value := set[name]
+		opt := rule.Option(name)
+		var msg string
+		switch {
+		case opt == nil && len(rule.Options) == 0:
+			msg = fmt.Sprintf("rule %s takes no options (%q is set)", rule.ID, name)
+		case opt == nil:
+			msg = fmt.Sprintf("rule %s takes no option %q", rule.ID, name)
+			if s := filter.Closest(name, takes); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			} else {
+				msg += fmt.Sprintf(" (it takes %s)", strings.Join(lint.SortedKeys(takes), ", "))
+			}
+		case opt.Valid != nil && !opt.Valid(value.Value):
+			msg = fmt.Sprintf("rules.%s.options.%s: %q is not %s", rule.ID, name, value.Value, opt.Form)
+		default:
+			continue
+		}
+		errs = append(errs, &lint.LoadError{Pos: value.Pos, Msg: msg})
+	}
 	return errs
 }
 

@@ -11,11 +11,16 @@ import (
 	"github.com/nginx502-lint/nginx502-lint/lint"
 )
 
-var known = map[string]bool{
-	"fastcgi-pass-unmatched":     true,
-	"fpm-listen-all-interfaces":  true,
-	"fastcgi-read-timeout-short": true,
-	"fastcgi-buffers-small":      true,
+// known are the rules the tests' files may name.
+var known = []*lint.Rule{
+	{ID: "fastcgi-pass-unmatched"},
+	{ID: "fpm-listen-all-interfaces"},
+	{ID: "fastcgi-read-timeout-short"},
+	{ID: "fastcgi-buffers-small", Options: []lint.RuleOption{
+		{Name: "min_buffer_size", Default: "4k", Form: "a size, such as 8k", Valid: func(v string) bool { _, ok := lint.ParseSize(v); return ok }},
+		{Name: "min_timeout", Default: "5s"},
+		{Name: "max_count", Default: "3"},
+	}},
 }
 
 func TestLoadFull(t *testing.T) {
@@ -123,6 +128,32 @@ func TestValidate(t *testing.T) {
 		"c.yml:3:3: unknown rule \"fpm-listen-all-interface\" (did you mean \"fpm-listen-all-interfaces\"?)"
 	if err == nil || err.Error() != want {
 		t.Errorf("got\n%v\nwant\n%s", err, want)
+	}
+}
+
+func TestValidateOptions(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"rules:\n  fastcgi-buffers-small:\n    options: {min_buffer_siz: 8k}\n",
+			`c.yml:3:31: rule fastcgi-buffers-small takes no option "min_buffer_siz" (did you mean "min_buffer_size"?)`},
+		{"rules:\n  fastcgi-buffers-small:\n    options: {color: red}\n",
+			`c.yml:3:22: rule fastcgi-buffers-small takes no option "color" (it takes max_count, min_buffer_size, min_timeout)`},
+		{"rules:\n  fastcgi-buffers-small:\n    options: {min_buffer_size: 8 kB}\n",
+			`c.yml:3:32: rules.fastcgi-buffers-small.options.min_buffer_size: "8 kB" is not a size, such as 8k`},
+		{"rules:\n  fastcgi-pass-unmatched:\n    options: {strict: yes}\n",
+			`c.yml:3:23: rule fastcgi-pass-unmatched takes no options ("strict" is set)`},
+		{"rules:\n  fastcgi-buffers-small:\n    options: {min_buffer_size: 16k, max_count: 2}\n", ""},
+	} {
+		cfg, err := Parse("c.yml", []byte(c.in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ""
+		if err := cfg.Validate(known); err != nil {
+			got = err.Error()
+		}
+		if got != c.want {
+			t.Errorf("%q:\ngot  %s\nwant %s", c.in, got, c.want)
+		}
 	}
 }
 

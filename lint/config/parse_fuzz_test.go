@@ -35,7 +35,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	}
-	known := map[string]bool{"buffer-too-small": true, "timeout-too-low": true, "load-error": true}
+	known := []*lint.Rule{{ID: "buffer-too-small", Options: []lint.RuleOption{{Name: "min_buffer_size", Valid: func(v string) bool { _, ok := lint.ParseSize(v); return ok }}}}, {ID: "timeout-too-low"}, {ID: "load-error"}}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const name = "dir/.nginx502-lint.yml"
 		cfg, err := config.Parse(name, data)

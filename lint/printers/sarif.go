@@ -295,6 +295,12 @@ func HelpText(r *lint.Rule) string {
 	if r.Fix != "" {
 		b.WriteString("\n\nFix: " + sentence(r.Fix))
 	}
+	if len(r.Options) > 0 {
+		fmt.Fprintf(&b, "\n\nOptions (in .nginx502-lint.yml, under rules: %s: options:):\n", r.ID)
+		for _, o := range r.Options {
+			fmt.Fprintf(&b, "\n    %s: %s (default %s; %s)", o.Name, o.Doc, o.Default, o.Form)
+		}
+	}
 	return b.String()
 }
 
@@ -310,6 +316,12 @@ func HelpMarkdown(r *lint.Rule) string {
 	}
 	if r.Fix != "" {
 		b.WriteString("\n\n**Fix:** " + sentence(r.Fix))
+	}
+	if len(r.Options) > 0 {
+		fmt.Fprintf(&b, "\n\n**Options** (in `.nginx502-lint.yml`, under `rules: %s: options:`):\n", r.ID)
+		for _, o := range r.Options {
+			fmt.Fprintf(&b, "\n- `%s`: %s (default `%s`; %s)", o.Name, o.Doc, o.Default, o.Form)
+		}
 	}
 	return b.String()
 }
