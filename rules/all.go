@@ -14,6 +14,7 @@ func All() []*lint.Rule {
 		BufferStartupRelation,
 		BufferTooSmall,
 		ConnectTimeoutOverCap,
+		DirectiveInvalidValue,
 		DirectiveWrongContext,
 		EventsMissing,
 		FastCGIPassUnmatched,
