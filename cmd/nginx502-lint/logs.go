@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -43,12 +45,13 @@ configuration given could not be read, or wrong usage.`
 var logsCommand = &cli.Command{
 	Name:        "logs",
 	Usage:       "explain nginx's error log: upstream errors by cause, with the configuration line and rule behind each",
-	UsageText:   "nginx502-lint logs [flags] [FILE...]\n\n   nginx502-lint logs                      # /var/log/nginx/error.log, with /etc/nginx and /etc/php\n   nginx502-lint logs /var/log/nginx/error.log.1 /var/log/nginx/error.log.2.gz\n   tail -n 5000 /var/log/nginx/error.log | nginx502-lint logs -\n   nginx502-lint logs --config-tree /srv/etc/nginx --config-tree /srv/etc/php error.log",
+	UsageText:   "nginx502-lint logs [flags] [FILE...]\n\n   nginx502-lint logs                      # /var/log/nginx/error.log, with /etc/nginx and /etc/php\n   nginx502-lint logs /var/log/nginx/error.log.1 /var/log/nginx/error.log.2.gz\n   nginx502-lint logs --since 1h                         # during an outage: the last hour only\n   tail -n 5000 /var/log/nginx/error.log | nginx502-lint logs -\n   nginx502-lint logs --config-tree /srv/etc/nginx --config-tree /srv/etc/php error.log",
 	Description: logsHelp,
 	Flags: append(append([]cli.Flag{}, loadFlags...),
 		&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "text", Usage: "output `FORMAT`: text or json"},
 		&cli.StringSliceFlag{Name: "config-tree", Usage: "read the configuration from `PATH` (repeatable or comma-separated; same paths as the linter's, default /etc/nginx,/etc/php)"},
 		&cli.BoolFlag{Name: "no-config-tree", Usage: "read no configuration: group and explain the log lines only"},
+		&cli.StringFlag{Name: "since", Usage: "explain only the errors logged at or after `WHEN`: a time back from now (30m, 2h, 1d) or a time as nginx writes it (2026/11/26 06:00[:00], local time)"},
 	),
 	Action: logsAction,
 }
@@ -73,8 +76,16 @@ func logsAction(c *cli.Context) error {
 	if c.Bool("no-config-tree") && len(configPaths) > 0 {
 		return usageError(c, "--no-config-tree and configuration paths (%s) exclude each other", strings.Join(configPaths, ", "))
 	}
+	var since time.Time
+	if s := c.String("since"); s != "" {
+		var err error
+		if since, err = parseSince(s, time.Now()); err != nil {
+			return usageError(c, "--since %q: %v", s, err)
+		}
+	}
 	report := &triage.Report{Version: version()}
 	var entries []errorlog.Entry
+	before := 0 // upstream errors logged before --since
 	for _, name := range files {
 		f, err := errorlog.Open(name, c.App.Reader)
 		if err != nil {
@@ -85,13 +96,24 @@ func logsAction(c *cli.Context) error {
 		if name == "-" {
 			shown = "<stdin>"
 		}
-		st, err := errorlog.Read(f, shown, func(e errorlog.Entry) { entries = append(entries, e) })
+		left := 0
+		st, err := errorlog.Read(f, shown, func(e errorlog.Entry) {
+			if !e.Time.IsZero() && e.Time.Before(since) {
+				left++
+				return
+			}
+			entries = append(entries, e)
+		})
 		f.Close()
 		if err != nil {
 			fmt.Fprintf(c.App.ErrWriter, "nginx502-lint: logs: %v\n", err)
 			return exitCode(exitError)
 		}
-		report.Logs = append(report.Logs, triage.LogFile{Name: shown, Lines: st.Lines, Entries: st.Entries})
+		report.Logs = append(report.Logs, triage.LogFile{Name: shown, Lines: st.Lines, Entries: st.Entries - left})
+		before += left
+	}
+	if !since.IsZero() {
+		report.Notes = append(report.Notes, fmt.Sprintf("--since %s: %s logged before it left out", since.Format("2006/01/02 15:04:05"), plural(before, "upstream error")))
 	}
 	var model *lint.Model
 	var findings []lint.Finding
@@ -120,6 +142,39 @@ func logsAction(c *cli.Context) error {
 		return exitCode(exitFindings)
 	}
 	return nil
+}
+
+// sinceLayouts are the times --since takes: as nginx writes them, and ISO.
+var sinceLayouts = []string{"2006/01/02 15:04:05", "2006/01/02 15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05"}
+
+// parseSince reads --since: a duration back from now (Go's, plus days:
+// 1d, 1d12h) or a local time.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	for _, layout := range sinceLayouts {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	days := 0
+	rest := s
+	if i := strings.IndexByte(s, 'd'); i > 0 {
+		n, err := strconv.Atoi(s[:i])
+		if err != nil {
+			return time.Time{}, errors.New("want a duration (30m, 2h, 1d) or a time (2026/11/26 06:00)")
+		}
+		days, rest = n, s[i+1:]
+	}
+	var d time.Duration
+	if rest != "" {
+		var err error
+		if d, err = time.ParseDuration(rest); err != nil {
+			return time.Time{}, errors.New("want a duration (30m, 2h, 1d) or a time (2026/11/26 06:00)")
+		}
+	}
+	if d < 0 || days < 0 {
+		return time.Time{}, errors.New("a duration back from now cannot be negative")
+	}
+	return now.AddDate(0, 0, -days).Add(-d), nil
 }
 
 // logsConfig loads the configuration the log is explained with. Paths
