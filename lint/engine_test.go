@@ -131,6 +131,9 @@ func TestReportElidesLongWords(t *testing.T) {
 	if got.Message != want {
 		t.Errorf("message %q, want %q", got.Message, want)
 	}
+	if got := lint.Elide(`the directive "` + strings.Repeat("x", 300) + `" at line 2`); got != `the directive "`+strings.Repeat("x", 99)+`…(302 bytes)" at line 2` {
+		t.Errorf("a quoted word lost its closing quote: %q", got)
+	}
 	if got.Consequence != short {
 		t.Errorf("a 200-byte word was cut: %q", got.Consequence)
 	}

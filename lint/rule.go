@@ -174,13 +174,13 @@ func (r *Reporter) Report(f Finding) {
 	if f.Span.End.Line == 0 {
 		f.Span.End = f.Span.Start
 	}
-	f.Message, f.Consequence = elide(f.Message), elide(f.Consequence)
+	f.Message, f.Consequence = Elide(f.Message), Elide(f.Consequence)
 	for i := range f.Related {
-		f.Related[i].Message = elide(f.Related[i].Message)
+		f.Related[i].Message = Elide(f.Related[i].Message)
 	}
 	if f.Fix != nil {
 		fix := *f.Fix // Replacement stays whole: editors write it
-		fix.Text = elide(fix.Text)
+		fix.Text = Elide(fix.Text)
 		f.Fix = &fix
 	}
 	r.findings = append(r.findings, f)
@@ -189,11 +189,12 @@ func (r *Reporter) Report(f Finding) {
 // maxWord is the longest run of non-blank bytes a message quotes whole.
 const maxWord = 200
 
-// elide shortens every run of non-blank bytes of s longer than maxWord to
+// Elide shortens every run of non-blank bytes of s longer than maxWord to
 // its first bytes, "…" and its length: a directive name of a megabyte,
 // quoted by a message, its fix and its consequence, would otherwise make
-// megabytes of output.
-func elide(s string) string {
+// megabytes of output. Reporter.Report applies it to findings, the printers
+// to load errors.
+func Elide(s string) string {
 	if len(s) <= maxWord {
 		return s
 	}
@@ -209,7 +210,11 @@ func elide(s string) string {
 			for cut > 0 && !utf8.RuneStart(word[cut]) {
 				cut--
 			}
-			fmt.Fprintf(&b, "%s…(%d bytes)", word[:cut], len(word))
+			closing := "" // a quote or bracket that closes the word stays
+			if strings.IndexByte(`"')]}`, word[len(word)-1]) >= 0 {
+				closing = word[len(word)-1:]
+			}
+			fmt.Fprintf(&b, "%s…(%d bytes)%s", word[:cut], len(word), closing)
 		} else {
 			b.WriteString(word)
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,9 +122,9 @@ func loadOptions(c *cli.Context, s *settings) (parsers.Options, error) {
 		opts.Force = lint.KindFPM
 	}
 	if name := c.String("stdin-filename"); name != "" {
-		data, err := io.ReadAll(c.App.Reader)
+		data, err := readStdin(c)
 		if err != nil {
-			return opts, fmt.Errorf("read standard input: %w", err)
+			return opts, err
 		}
 		name = insideRoot(opts.Root, []string{name})[0]
 		onDisk := (&source.FS{Root: opts.Root}).Path(name)
@@ -141,9 +142,9 @@ func loadOptions(c *cli.Context, s *settings) (parsers.Options, error) {
 			if c.String("stdin-filename") != "" {
 				return opts, errors.New("--stdin-filename and - both read standard input: give one of them")
 			}
-			data, err := io.ReadAll(c.App.Reader)
+			data, err := readStdin(c)
 			if err != nil {
-				return opts, fmt.Errorf("read standard input: %w", err)
+				return opts, err
 			}
 			opts.Stdin = data
 		}
@@ -155,6 +156,24 @@ func loadOptions(c *cli.Context, s *settings) (parsers.Options, error) {
 		}
 	}
 	return opts, nil
+}
+
+// readStdin reads standard input (an nginx -T dump, an editor's buffer) up
+// to --max-file-size, as a file would be read.
+func readStdin(c *cli.Context) ([]byte, error) {
+	limit := c.Int64("max-file-size")
+	if limit <= 0 {
+		limit = source.DefaultMaxSize
+	}
+	limit = min(limit, math.MaxInt32) // positions are 32-bit
+	data, err := io.ReadAll(io.LimitReader(c.App.Reader, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read standard input: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, lint.Errorf(lint.Pos{File: "<stdin>"}, "standard input is over the %d-byte limit: is this really a configuration? (raise the limit with --max-file-size)", limit)
+	}
+	return data, nil
 }
 
 // relativeToWorkingDir keeps paths relative where it can, so that reports,
@@ -272,7 +291,12 @@ type result struct {
 func check(c *cli.Context, s *settings) (*result, error) {
 	start := time.Now()
 	opts, err := loadOptions(c, s)
-	if err != nil {
+	var le *lint.LoadError
+	switch {
+	case errors.As(err, &le): // standard input too large
+		printErrorsIn(c, lint.LoadErrors{le}, 0, time.Since(start))
+		return nil, exitCode(exitError)
+	case err != nil:
 		return nil, usageError(c, "%v", err)
 	}
 	model, err := parsers.Load(opts)

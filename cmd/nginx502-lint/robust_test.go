@@ -148,6 +148,8 @@ func TestRobust(t *testing.T) {
 			"etc/nginx/sites-available/here.conf": "server { listen 80; }\n",
 		}), args: []string{"/etc/nginx"}, code: 2,
 			want: []string{"etc/nginx/nginx.conf:3:2: error:", "sites-enabled/gone.conf", "no such file", "1 error in 2 files"}},
+		{name: "nginx -T dump over --max-file-size", args: []string{"--max-file-size", "100", "-"}, stdin: "# configuration file /etc/nginx/nginx.conf:\nevents {}\n" + strings.Repeat("# padding\n", 20), code: 2,
+			want: []string{"<stdin>: error:", "over the 100-byte limit", "--max-file-size"}},
 		{name: "nginx -T dump with an empty marker path", args: []string{"-"}, stdin: "# configuration file :\nevents {}\n", code: 2,
 			want: []string{"<stdin>:1:1: error:", "malformed nginx -T marker", `expected "# configuration file PATH:"`}},
 		{name: "nginx -T dump holding two dumps", args: []string{"-"},

@@ -123,7 +123,7 @@ func loadFindings(es lint.LoadErrors) []lint.Finding {
 			continue
 		}
 		fs = append(fs, lint.Finding{
-			Rule: LoadErrorID, Severity: lint.Error, Message: e.Msg,
+			Rule: LoadErrorID, Severity: lint.Error, Message: lint.Elide(e.Msg),
 			Span: lint.Span{Start: e.Pos, End: e.Pos},
 		})
 	}
