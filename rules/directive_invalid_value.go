@@ -11,7 +11,7 @@ import (
 // DirectiveInvalidValue finds buffer and timeout values nginx refuses to read.
 var DirectiveInvalidValue = &lint.Rule{
 	ID:       "directive-invalid-value",
-	Title:    "buffer or timeout value that nginx refuses to read",
+	Title:    "size, buffer or timeout value that nginx refuses to read",
 	Severity: lint.Error,
 	Tags:     []string{"startup", "buffers", "timeouts"},
 	Doc: `nginx reads a size as a number with an optional k or m (4k, 16k, 1m), a *_buffers directive as
@@ -19,11 +19,13 @@ a count and a size, neither 0, and a timeout as a number with units from the lar
 smallest (500ms, 60s, 1m30s; months and years are not allowed; a bare number is seconds).
 Anything else (4kb, 1.5k, 8x, -5s, 30s1m, a $variable: these directives take no variables) stops
 it: nginx -t fails with "directive invalid value", the reload is refused, and a fresh start leaves
-every site down. The rule checks the buffer directives of the FastCGI, proxy, uwsgi and SCGI
-modules and the read, send and connect timeouts of those and gRPC. Values that are only too
-large to represent, and sizes in g, which nginx versions read differently, are left alone.`,
-	Bad:   `fastcgi_buffer_size 16kb;`,
-	Good:  `fastcgi_buffer_size 16k;`,
+every site down. The classic is client_max_body_size 100MB. The rule checks the buffer directives
+of the FastCGI, proxy, uwsgi and SCGI modules, the read, send and connect timeouts of those and
+gRPC, client_max_body_size, the client body and header buffers and timeouts, send_timeout and
+keepalive_timeout's first value. Values that are only too large to represent, and sizes in g,
+which nginx versions read differently, are left alone.`,
+	Bad:   `client_max_body_size 100MB;`,
+	Good:  `client_max_body_size 100m;`,
 	Fix:   "Write the size as a number with k or m (16k), the buffers as a count and a size (16 16k), the timeout as a number with ms, s, m, h or d (60s, 1m30s).",
 	Check: checkDirectiveInvalidValue,
 }
@@ -51,6 +53,13 @@ var valueKinds = func() map[string]valueKind {
 			out[m+t] = timeValue
 		}
 	}
+	for _, n := range []string{"client_max_body_size", "client_body_buffer_size", "client_header_buffer_size"} {
+		out[n] = sizeValue
+	}
+	out["large_client_header_buffers"] = bufsValue
+	for _, n := range []string{"client_body_timeout", "client_header_timeout", "send_timeout", "keepalive_timeout"} {
+		out[n] = timeValue
+	}
 	return out
 }()
 
@@ -73,7 +82,13 @@ func checkDirectiveInvalidValue(m *lint.Model, r *lint.Reporter) {
 		if kind == 0 {
 			return true
 		}
-		if i, form := invalidArg(kind, d.ArgValues()); i >= 0 {
+		args := d.ArgValues()
+		if d.Name == "keepalive_timeout" && len(args) == 2 {
+			// Its second value is in seconds, read otherwise (years
+			// allowed, no ms): only the first is checked.
+			args = args[:1]
+		}
+		if i, form := invalidArg(kind, args); i >= 0 {
 			r.Report(lint.Finding{
 				Span:        lint.Span{Start: d.ArgPos(i), End: d.Span().End},
 				Message:     fmt.Sprintf("nginx will refuse to start: it cannot read %q as the %s of %s", d.Arg(i), what(kind, i), d.Name),

@@ -46,6 +46,7 @@ func TestInvalidArg(t *testing.T) {
 		{timeValue, "-5s", 0},
 		{timeValue, "soon", 0},
 		{timeValue, "$t", 0},
+		{timeValue, "65 60", -1}, // two values: checked by the caller (keepalive_timeout) or nginx's argument count
 	} {
 		if got, _ := invalidArg(c.kind, strings.Fields(c.args)); got != c.want {
 			t.Errorf("%d %q: argument %d reported, want %d", c.kind, c.args, got, c.want)
