@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
@@ -66,6 +67,9 @@ var valueKinds = func() map[string]valueKind {
 // sizeSyntax is what ngx_parse_size reads, g included (see the Doc).
 var sizeSyntax = regexp.MustCompile(`^[0-9]+[kKmMgG]?$`)
 
+// bytesSuffix is a size written with a B for bytes (16kb, 100MB).
+var bytesSuffix = regexp.MustCompile(`^([0-9]+[kKmMgG])[bB]$`)
+
 // digits is a run of digits, for telling a time too large to represent
 // from one nginx cannot read.
 var digits = regexp.MustCompile(`[0-9]+`)
@@ -89,11 +93,18 @@ func checkDirectiveInvalidValue(m *lint.Model, r *lint.Reporter) {
 			args = args[:1]
 		}
 		if i, form := invalidArg(kind, args); i >= 0 {
+			fix := &lint.Fix{Text: "write " + form}
+			if m := bytesSuffix.FindStringSubmatch(d.Arg(i)); m != nil {
+				// 100MB: nginx's unit is the letter alone.
+				fixed := slices.Clone(d.ArgValues())
+				fixed[i] = m[1]
+				fix = &lint.Fix{Text: "write " + m[1], Replacement: d.Name + " " + strings.Join(fixed, " ") + ";", Span: d.Span()}
+			}
 			r.Report(lint.Finding{
 				Span:        lint.Span{Start: d.ArgPos(i), End: d.Span().End},
 				Message:     fmt.Sprintf("nginx will refuse to start: it cannot read %q as the %s of %s", d.Arg(i), what(kind, i), d.Name),
 				Consequence: fmt.Sprintf("nginx -t fails: [emerg] %q directive invalid value; the reload is refused, a fresh start leaves every site down", d.Name),
-				Fix:         &lint.Fix{Text: "write " + form},
+				Fix:         fix,
 			})
 		}
 		return true
