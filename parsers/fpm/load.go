@@ -164,14 +164,14 @@ func (l *loader) loadFile(path string, depth int, from lint.Pos) {
 	}
 
 	var prevValueEnd byte // last byte of the previous line's value, for hints
+	prevNo := 0
 	for i := range sc.lines {
 		sl := &sc.lines[i]
-		lineNo, line, buf := sl.no, sl.line, sl.buf
-		if len(line) == 0 {
-			// php-fpm skips empty lines without parsing them.
-			prevValueEnd = 0
-			continue
+		lineNo, line, buf := sl.no, sl.text(), sl.buf
+		if lineNo != prevNo+1 {
+			prevValueEnd = 0 // php-fpm skipped empty lines, unparsed
 		}
+		prevNo = lineNo
 		events, perr, comments := sl.events, sl.perr, sl.comments
 		for _, c := range comments {
 			if again {
@@ -201,7 +201,7 @@ func (l *loader) loadFile(path string, depth int, from lint.Pos) {
 		}
 		prevValueEnd = 0
 		if n := len(events); n > 0 && events[n-1].hasValue {
-			if t := strings.TrimRight(string(line), " \t\r"); t != "" {
+			if t := bytes.TrimRight(line, " \t\r"); len(t) > 0 {
 				prevValueEnd = t[len(t)-1]
 			}
 		}
@@ -216,14 +216,18 @@ type scanned struct {
 	lines []scannedLine
 }
 
-// scannedLine is one line of a file as parseINI reads it.
+// scannedLine is one line of a file as parseINI reads it; empty lines,
+// which php-fpm skips, are not kept.
 type scannedLine struct {
-	no        int
-	line, buf []byte // without and with its '\n'
-	events    []iniEvent
-	perr      *iniError
-	comments  []iniComment
+	no       int
+	buf      []byte // the line with its '\n'
+	events   []iniEvent
+	perr     *iniError
+	comments []iniComment
 }
+
+// text is the line without its '\n'.
+func (sl *scannedLine) text() []byte { return sl.buf[:len(sl.buf)-1] }
 
 // scan reads the file at path and parses each of its lines, as php-fpm
 // does, one at a time (the empty ones are kept, unparsed). It changes
@@ -240,19 +244,21 @@ func (l *loader) scan(path string) scanned {
 		for end < len(data) && data[end] != '\n' {
 			end++
 		}
-		sl := scannedLine{no: lineNo, line: data[start:end]}
+		if end == start {
+			start = end + 1
+			continue // empty: php-fpm skips it
+		}
+		sl := scannedLine{no: lineNo}
 		if end < len(data) {
 			sl.buf = data[start : end+1]
 		} else {
-			sl.buf = append(append(make([]byte, 0, len(sl.line)+1), sl.line...), '\n')
+			sl.buf = append(append(make([]byte, 0, end-start+1), data[start:end]...), '\n')
 		}
 		start = end + 1
-		if len(sl.line) > 0 {
-			if comments, trivial := trivialLine(sl.buf); trivial {
-				sl.comments = comments
-			} else {
-				sl.events, sl.perr, sl.comments = parseINI(sl.buf, l.res)
-			}
+		if comments, trivial := trivialLine(sl.buf); trivial {
+			sl.comments = comments
+		} else {
+			sl.events, sl.perr, sl.comments = parseINI(sl.buf, l.res)
 		}
 		sc.lines = append(sc.lines, sl)
 	}
@@ -313,12 +319,13 @@ func (l *loader) apply(ev *iniEvent, pos func(int) lint.Pos, prevValueEnd byte, 
 		p, ok := l.pools[key]
 		if !ok {
 			p = &lint.Pool{
-				Name:      ev.name,
-				Pos:       pos(ev.keyOff),
-				FPM:       l.fpm,
-				Values:    map[string]*lint.Value{},
-				PHPValues: map[string]*lint.PHPValue{},
-				Env:       map[string]*lint.Value{},
+				Name: ev.name,
+				Pos:  pos(ev.keyOff),
+				FPM:  l.fpm,
+				// Room for what a pool usually sets, not grown key by key.
+				Values:    make(map[string]*lint.Value, 16),
+				PHPValues: make(map[string]*lint.PHPValue, 4),
+				Env:       make(map[string]*lint.Value, 4),
 			}
 			l.pools[key] = p
 			l.fpm.Pools = append(l.fpm.Pools, p)
@@ -401,7 +408,7 @@ func (l *loader) applyArray(ev *iniEvent, pos func(int) lint.Pos, raw string) {
 		// last: the first one written wins, an admin one beats the others.
 		old, ok := p.PHPValues[ev.offset]
 		if !ok || admin && !old.Admin {
-			p.PHPValues[ev.offset] = &lint.PHPValue{Key: ev.name + "[" + ev.offset + "]", Name: ev.offset, Value: value, Admin: admin, Pos: at}
+			p.PHPValues[ev.offset] = &lint.PHPValue{Key: written, Name: ev.offset, Value: value, Admin: admin, Pos: at}
 		}
 	case "access.suppress_path":
 		p.Values[written] = &lint.Value{Key: written, Value: value, Pos: at}
