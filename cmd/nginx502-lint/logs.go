@@ -86,6 +86,7 @@ func logsAction(c *cli.Context) error {
 	report := &triage.Report{Version: version()}
 	var entries []errorlog.Entry
 	before := 0 // upstream errors logged before --since
+	stream := 0 // upstream errors of the stream module
 	for _, name := range files {
 		f, err := errorlog.Open(name, c.App.Reader)
 		if err != nil {
@@ -111,6 +112,10 @@ func logsAction(c *cli.Context) error {
 		}
 		report.Logs = append(report.Logs, triage.LogFile{Name: shown, Lines: st.Lines, Entries: st.Entries - left})
 		before += left
+		stream += st.Stream
+	}
+	if stream > 0 {
+		report.Notes = append(report.Notes, fmt.Sprintf("%s of the stream module (TCP and UDP proxying) left out: its clients get no 502 or 504, nginx closes their connection", plural(stream, "upstream error")))
 	}
 	if !since.IsZero() {
 		report.Notes = append(report.Notes, fmt.Sprintf("--since %s: %s logged before it left out", since.Format("2006/01/02 15:04:05"), plural(before, "upstream error")))

@@ -68,3 +68,15 @@ func TestLogsSince(t *testing.T) {
 	wantCode(t, r, 2)
 	wantContains(t, "stderr", r.stderr, `--since "soon"`)
 }
+
+// TestLogsStream: the stream module's upstream errors are no 502: logs
+// leaves them out and says so.
+func TestLogsStream(t *testing.T) {
+	dir := linttest.WriteTree(t, map[string]string{"error.log": `2026/11/26 07:26:14 [error] 5089#5089: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: 127.0.0.1:23306, upstream: "127.0.0.1:23307", bytes from/to client:0/0, bytes from/to upstream:0/0` + "\n"})
+	r := runCLI(t, "", "logs", "--no-config-tree", filepath.Join(dir, "error.log"))
+	wantCode(t, r, 0)
+	wantContains(t, "stdout", r.stdout, "no upstream errors", "1 upstream error of the stream module (TCP and UDP proxying) left out")
+	if strings.Contains(r.stdout, "502") && !strings.Contains(r.stdout, "no 502") {
+		t.Errorf("a stream error is shown as a 502:\n%s", r.stdout)
+	}
+}

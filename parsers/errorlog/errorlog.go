@@ -99,6 +99,10 @@ type Entry struct {
 	Upstream string `json:"upstream,omitempty"`
 	Host     string `json:"host,omitempty"`
 	Referrer string `json:"referrer,omitempty"`
+	// Stream is true for a line of the stream module (TCP and UDP
+	// proxying), whose clients get no HTTP status: nginx closes the
+	// connection. Read counts such lines apart.
+	Stream bool `json:"stream,omitempty"`
 }
 
 // Target parses the entry's upstream.
@@ -133,6 +137,9 @@ func ParseLine(line string) (e Entry, ok bool) {
 	if i := strings.Index(rest, ", client: "); i >= 0 {
 		e.Message = rest[:i]
 		e.parseContext(rest[i+2:])
+		// ngx_stream_proxy_log_error ends the context with the bytes
+		// moved; the http module never writes them.
+		e.Stream = strings.Contains(rest[i:], ", bytes from/to client:")
 	} else {
 		e.Message = rest
 	}
@@ -313,8 +320,12 @@ func ParseUpstream(s string) Upstream {
 type Stats struct {
 	// Lines is the number of lines read.
 	Lines int `json:"lines"`
-	// Entries is the number of lines about failed upstreams.
+	// Entries is the number of lines about failed upstreams of the http
+	// module, the ones passed on.
 	Entries int `json:"entries"`
+	// Stream is the number of lines about failed upstreams of the stream
+	// module, left out (no HTTP status: no 502 or 504).
+	Stream int `json:"stream,omitempty"`
 }
 
 // maxLine bounds a line; nginx writes at most 2048 bytes
@@ -331,6 +342,10 @@ func Read(r io.Reader, name string, fn func(Entry)) (Stats, error) {
 		st.Lines++
 		e, ok := ParseLine(sc.Text())
 		if !ok {
+			continue
+		}
+		if e.Stream {
+			st.Stream++
 			continue
 		}
 		e.File, e.Line = name, st.Lines

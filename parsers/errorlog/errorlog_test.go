@@ -227,3 +227,23 @@ func TestReadTooLong(t *testing.T) {
 		t.Errorf("a line over %d bytes: got %v", maxLine, err)
 	}
 }
+
+// TestStreamLine: the stream module (TCP and UDP proxying) logs its upstream
+// errors like the http module's, with the bytes moved at the end; its
+// clients get no HTTP status, so Read counts them apart. The line is real
+// nginx 1.22's, from a stream proxy_pass to a closed port.
+func TestStreamLine(t *testing.T) {
+	const stream = `2026/11/26 07:26:14 [error] 5089#5089: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: 127.0.0.1:23306, upstream: "127.0.0.1:23307", bytes from/to client:0/0, bytes from/to upstream:0/0`
+	const http = `2026/11/26 07:26:14 [error] 5089#5089: *3 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: shop.example, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:23307/", host: "shop.example"`
+	if e, ok := ParseLine(stream); !ok || !e.Stream {
+		t.Errorf("stream line: ok %v, Stream %v", ok, e.Stream)
+	}
+	if e, ok := ParseLine(http); !ok || e.Stream {
+		t.Errorf("http line: ok %v, Stream %v", ok, e.Stream)
+	}
+	var got []Entry
+	st, err := Read(strings.NewReader(stream+"\n"+http+"\n"), "error.log", func(e Entry) { got = append(got, e) })
+	if err != nil || st.Lines != 2 || st.Entries != 1 || st.Stream != 1 || len(got) != 1 || got[0].Line != 2 {
+		t.Errorf("Read: %+v, %v, %d entries passed on", st, err, len(got))
+	}
+}
