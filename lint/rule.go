@@ -179,11 +179,27 @@ func (r *Reporter) Report(f Finding) {
 		f.Related[i].Message = Elide(f.Related[i].Message)
 	}
 	if f.Fix != nil {
-		fix := *f.Fix // Replacement stays whole: editors write it
-		fix.Text = Elide(fix.Text)
-		f.Fix = &fix
+		if text := Elide(f.Fix.Text); text != f.Fix.Text {
+			fix := *f.Fix // the rule's own stays; Replacement stays whole: editors write it
+			fix.Text = text
+			f.Fix = &fix
+		}
 	}
 	r.findings = append(r.findings, f)
+}
+
+// hasLongWord reports whether s has a run of non-blank bytes longer than
+// maxWord, which Elide shortens.
+func hasLongWord(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ' ' || s[i] == '\t' || s[i] == '\n' {
+			run = 0
+		} else if run++; run > maxWord {
+			return true
+		}
+	}
+	return false
 }
 
 // maxWord is the longest run of non-blank bytes a message quotes whole.
@@ -195,7 +211,7 @@ const maxWord = 200
 // megabytes of output. Reporter.Report applies it to findings, the printers
 // to load errors.
 func Elide(s string) string {
-	if len(s) <= maxWord {
+	if !hasLongWord(s) {
 		return s
 	}
 	var b strings.Builder

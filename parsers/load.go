@@ -360,8 +360,7 @@ func (l *loader) loadNginx(path string) {
 		return
 	}
 	l.seen[path] = true
-	if l.model.Nginx != nil {
-		l.fail(&lint.LoadError{Pos: lint.Pos{File: path}, Msg: "a second nginx configuration (already loaded " + l.model.Nginx.File + "): lint one nginx at a time"})
+	if l.secondNginx(path) {
 		return
 	}
 	r := l.result(lint.KindNginx, path)
@@ -378,9 +377,18 @@ func (l *loader) loadNginx(path string) {
 	}
 }
 
+// secondNginx reports, as an error at path, an nginx configuration met
+// after one is loaded.
+func (l *loader) secondNginx(path string) bool {
+	if l.model.Nginx == nil {
+		return false
+	}
+	l.fail(&lint.LoadError{Pos: lint.Pos{File: path}, Msg: "a second nginx configuration (already loaded " + l.model.Nginx.File + "): lint one nginx at a time"})
+	return true
+}
+
 func (l *loader) loadNginxDump(name string, data []byte) {
-	if l.model.Nginx != nil {
-		l.fail(&lint.LoadError{Pos: lint.Pos{File: name}, Msg: "a second nginx configuration (already loaded " + l.model.Nginx.File + "): lint one nginx at a time"})
+	if l.secondNginx(name) {
 		return
 	}
 	ng, sources, err := nginx.LoadDump(l.fsys, name, data)

@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
@@ -96,7 +95,7 @@ func checkDirectiveInvalidValue(m *lint.Model, r *lint.Reporter) {
 			fix := &lint.Fix{Text: "write " + form}
 			if m := bytesSuffix.FindStringSubmatch(d.Arg(i)); m != nil {
 				// 100MB: nginx's unit is the letter alone.
-				fixed := slices.Clone(d.ArgValues())
+				fixed := d.ArgValues() // a copy
 				fixed[i] = m[1]
 				fix = &lint.Fix{Text: "write " + m[1], Replacement: d.Name + " " + strings.Join(fixed, " ") + ";", Span: d.Span()}
 			}

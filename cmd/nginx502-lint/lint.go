@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,11 +160,7 @@ func loadOptions(c *cli.Context, s *settings) (parsers.Options, error) {
 // readStdin reads standard input (an nginx -T dump, an editor's buffer) up
 // to --max-file-size, as a file would be read.
 func readStdin(c *cli.Context) ([]byte, error) {
-	limit := c.Int64("max-file-size")
-	if limit <= 0 {
-		limit = source.DefaultMaxSize
-	}
-	limit = min(limit, math.MaxInt32) // positions are 32-bit
+	limit := (&source.FS{MaxSize: c.Int64("max-file-size")}).Limit()
 	data, err := io.ReadAll(io.LimitReader(c.App.Reader, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read standard input: %w", err)

@@ -152,6 +152,8 @@ func logsAction(c *cli.Context) error {
 // sinceLayouts are the times --since takes: as nginx writes them, and ISO.
 var sinceLayouts = []string{"2006/01/02 15:04:05", "2006/01/02 15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05"}
 
+var errSince = errors.New("want a duration (30m, 2h, 1d) or a time (2026/11/26 06:00)")
+
 // parseSince reads --since: a duration back from now (Go's, plus days:
 // 1d, 1d12h) or a local time.
 func parseSince(s string, now time.Time) (time.Time, error) {
@@ -165,7 +167,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if i := strings.IndexByte(s, 'd'); i > 0 {
 		n, err := strconv.Atoi(s[:i])
 		if err != nil {
-			return time.Time{}, errors.New("want a duration (30m, 2h, 1d) or a time (2026/11/26 06:00)")
+			return time.Time{}, errSince
 		}
 		days, rest = n, s[i+1:]
 	}
@@ -173,7 +175,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if rest != "" {
 		var err error
 		if d, err = time.ParseDuration(rest); err != nil {
-			return time.Time{}, errors.New("want a duration (30m, 2h, 1d) or a time (2026/11/26 06:00)")
+			return time.Time{}, errSince
 		}
 	}
 	if d < 0 || days < 0 {

@@ -306,15 +306,15 @@ func (f *FS) ReadFile(path string) (*File, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, lint.Errorf(lint.Pos{File: path}, "is not a regular file (%s)", fi.Mode().Type())
 	}
-	if fi.Size() > f.maxSize() {
-		return nil, lint.Errorf(lint.Pos{File: path}, "file is %d bytes, over the %d-byte limit: is this really a configuration file? (raise the limit with --max-file-size)", fi.Size(), f.maxSize())
+	if fi.Size() > f.Limit() {
+		return nil, lint.Errorf(lint.Pos{File: path}, "file is %d bytes, over the %d-byte limit: is this really a configuration file? (raise the limit with --max-file-size)", fi.Size(), f.Limit())
 	}
 	data, err := readFile(real, fi.Size())
 	if err != nil {
 		return nil, fileError(path, err)
 	}
-	if int64(len(data)) > f.maxSize() { // grew while we looked
-		return nil, lint.Errorf(lint.Pos{File: path}, "file is over the %d-byte limit", f.maxSize())
+	if int64(len(data)) > f.Limit() { // grew while we looked
+		return nil, lint.Errorf(lint.Pos{File: path}, "file is over the %d-byte limit", f.Limit())
 	}
 	if target, ok := f.linkPlaceholder(real, data); ok {
 		// Follow it as the symlink it stands for, keeping the path as reached.
@@ -407,8 +407,8 @@ func (f *FS) readPlaceholderTarget(path, target string, depth int) (*File, error
 	if next, ok := f.linkPlaceholder(real, data); ok {
 		return f.readPlaceholderTarget(path, next, depth+1)
 	}
-	if int64(len(data)) > f.maxSize() {
-		return nil, lint.Errorf(lint.Pos{File: path}, "file is over the %d-byte limit", f.maxSize())
+	if int64(len(data)) > f.Limit() {
+		return nil, lint.Errorf(lint.Pos{File: path}, "file is over the %d-byte limit", f.Limit())
 	}
 	if err := f.checkContent(path, data); err != nil {
 		return nil, err
@@ -416,7 +416,9 @@ func (f *FS) readPlaceholderTarget(path, target string, depth int) (*File, error
 	return &File{Path: path, RealPath: real, Data: data}, nil
 }
 
-func (f *FS) maxSize() int64 {
+// Limit is the largest file FS reads: MaxSize (at most 2 GiB), or
+// DefaultMaxSize when it is 0.
+func (f *FS) Limit() int64 {
 	if f.MaxSize > 0 {
 		// Positions are 32-bit (lint.Pos).
 		return min(f.MaxSize, math.MaxInt32)
@@ -425,8 +427,8 @@ func (f *FS) maxSize() int64 {
 }
 
 func (f *FS) checkContent(path string, data []byte) error {
-	if int64(len(data)) > f.maxSize() {
-		return lint.Errorf(lint.Pos{File: path}, "file is %d bytes, over the %d-byte limit", len(data), f.maxSize())
+	if int64(len(data)) > f.Limit() {
+		return lint.Errorf(lint.Pos{File: path}, "file is %d bytes, over the %d-byte limit", len(data), f.Limit())
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		return lint.Errorf(PosOf(path, data, i), "NUL byte: this is a binary file, not a configuration file")
