@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -500,11 +501,15 @@ func useColor(c *cli.Context) bool {
 // realPaths maps each file as reached to its real path (sites-enabled/x →
 // sites-available/x).
 func realPaths(m *lint.Model) func(string) string {
-	real := map[string]string{}
-	for _, s := range m.Sources {
-		real[s.Path] = s.RealPath
-	}
-	return func(p string) string { return real[p] }
+	// Built on first use: most runs ask for no file's real path.
+	real := sync.OnceValue(func() map[string]string {
+		real := make(map[string]string, len(m.Sources))
+		for _, s := range m.Sources {
+			real[s.Path] = s.RealPath
+		}
+		return real
+	})
+	return func(p string) string { return real()[p] }
 }
 
 // checkAlone reads a file the configuration does not include, so that the

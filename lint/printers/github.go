@@ -86,11 +86,15 @@ func githubLevel(s lint.Severity) string {
 // escapeData escapes a workflow command's message (actions/toolkit
 // command.ts escapeData).
 func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return dataEscaper.Replace(s)
 }
+
+var dataEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
 
 // escapeProperty escapes a workflow command's property value (actions/toolkit
 // command.ts escapeProperty).
 func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return propertyEscaper.Replace(s)
 }
+
+var propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")

@@ -173,8 +173,11 @@ func where(p lint.Pos) string {
 // oneLine keeps a message on its line, and escapes the other control
 // characters, so that a value quoted from a file cannot drive the terminal.
 func oneLine(s string) string {
-	return escapeControls(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s))
+	return escapeControls(lineBreaks.Replace(s))
 }
+
+// lineBreaks turns each line break into a space.
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 
 // escapeControls writes the ASCII control characters but tab as Go escapes
 // (\n, \x1b). Other bytes, invalid UTF-8 included, are kept.

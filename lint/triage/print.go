@@ -179,8 +179,10 @@ func requests(g *Group) string {
 }
 
 func oneLine(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	return lineBreaks.Replace(s)
 }
+
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 
 // JSONVersion is the version of the logs command's JSON output.
 const JSONVersion = 1

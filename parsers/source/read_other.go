@@ -32,3 +32,12 @@ func readFile(name string, size int64) ([]byte, error) {
 		}
 	}
 }
+
+// lstat is os.Lstat, keeping what the reader needs.
+func lstat(name string) (fileStat, error) {
+	fi, err := os.Lstat(name)
+	if err != nil {
+		return fileStat{}, err
+	}
+	return fileStat{mode: fi.Mode(), size: fi.Size()}, nil
+}

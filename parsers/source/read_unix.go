@@ -44,3 +44,47 @@ func readFile(name string, size int64) ([]byte, error) {
 		}
 	}
 }
+
+// lstat is os.Lstat without the FileInfo it allocates for every path.
+func lstat(name string) (fileStat, error) {
+	var st syscall.Stat_t
+	var err error
+	for {
+		if err = syscall.Lstat(name, &st); err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		return fileStat{}, &fs.PathError{Op: "lstat", Path: name, Err: err}
+	}
+	return fileStat{mode: fileMode(uint32(st.Mode)), size: st.Size}, nil
+}
+
+// fileMode is os's fillFileStatFromSys for the type and permission bits.
+func fileMode(m uint32) fs.FileMode {
+	mode := fs.FileMode(m & 0o777)
+	switch m & syscall.S_IFMT {
+	case syscall.S_IFBLK:
+		mode |= fs.ModeDevice
+	case syscall.S_IFCHR:
+		mode |= fs.ModeDevice | fs.ModeCharDevice
+	case syscall.S_IFDIR:
+		mode |= fs.ModeDir
+	case syscall.S_IFIFO:
+		mode |= fs.ModeNamedPipe
+	case syscall.S_IFLNK:
+		mode |= fs.ModeSymlink
+	case syscall.S_IFSOCK:
+		mode |= fs.ModeSocket
+	}
+	if m&syscall.S_ISGID != 0 {
+		mode |= fs.ModeSetgid
+	}
+	if m&syscall.S_ISUID != 0 {
+		mode |= fs.ModeSetuid
+	}
+	if m&syscall.S_ISVTX != 0 {
+		mode |= fs.ModeSticky
+	}
+	return mode
+}

@@ -40,18 +40,21 @@ type FS struct {
 	// for an editor's unsaved buffer and for `nginx -T` dumps.
 	Overlay map[string][]byte
 
-	// lstats remembers os.Lstat and os.Readlink by path (*entry): every
-	// file of a tree resolves the same directories, and the loaders
-	// resolve a file before reading it. The files are taken not to change
-	// during a run.
-	lstats sync.Map
-	// links holds the paths a glob's directory read showed to be symlinks
-	// (string → struct{}): lstat then needs no system call to know it.
-	links sync.Map
+	// cacheMu guards the four maps below, each filled as paths are
+	// looked at (plain maps: on 10,000 files sync.Map's nodes took twice
+	// the memory).
+	cacheMu sync.Mutex
+	// lstats remembers os.Lstat and os.Readlink by path: every file of a
+	// tree resolves the same directories, and the loaders resolve a file
+	// before reading it. The files are taken not to change during a run.
+	lstats map[string]entry
+	// links holds the paths a glob's directory read showed to be symlinks:
+	// lstat then needs no system call to know it.
+	links map[string]struct{}
 	// dirs remembers filepath.EvalSymlinks of directories, resolved what
-	// Resolve returned (string → string).
-	dirs     sync.Map
-	resolved sync.Map
+	// Resolve returned.
+	dirs     map[string]string
+	resolved map[string]string
 	// overlayReal maps the real path of each Overlay file on disk to its
 	// content; overlayLen is the size of Overlay it was built from.
 	overlayMu   sync.Mutex
@@ -61,35 +64,64 @@ type FS struct {
 
 // entry is what lstat learnt about a path.
 type entry struct {
-	info   fs.FileInfo // nil for a link known from a directory read
 	link   bool
 	target string // the link's target, for a symlink
+	stat   fileStat
+}
+
+// fileStat is the part of a file's status the reader needs.
+type fileStat struct {
+	mode fs.FileMode
+	size int64
+}
+
+func (s fileStat) Mode() fs.FileMode { return s.mode }
+func (s fileStat) IsDir() bool       { return s.mode.IsDir() }
+func (s fileStat) Size() int64       { return s.size }
+
+// lookup returns the value of key in one of the caches.
+func lookup[V any](f *FS, m map[string]V, key string) (V, bool) {
+	f.cacheMu.Lock()
+	v, ok := m[key]
+	f.cacheMu.Unlock()
+	return v, ok
+}
+
+// remember stores key's value in the cache *m, made on first use.
+func remember[V any](f *FS, m *map[string]V, key string, v V) {
+	f.cacheMu.Lock()
+	if *m == nil {
+		*m = make(map[string]V)
+	}
+	(*m)[key] = v
+	f.cacheMu.Unlock()
 }
 
 // lstat is os.Lstat (plus os.Readlink for a symlink), remembered. Errors
 // are not remembered. A path that a glob's directory read showed to be a
 // link (sites-enabled/*.conf) costs only the readlink.
-func (f *FS) lstat(p string) (*entry, error) {
-	if e, ok := f.lstats.Load(p); ok {
-		return e.(*entry), nil
+func (f *FS) lstat(p string) (entry, error) {
+	if e, ok := lookup(f, f.lstats, p); ok {
+		return e, nil
 	}
-	e := &entry{}
-	if _, link := f.links.Load(p); link {
+	var e entry
+	if _, link := lookup(f, f.links, p); link {
 		e.link = true
+		e.stat.mode = fs.ModeSymlink
 	} else {
-		fi, err := os.Lstat(p)
+		st, err := lstat(p)
 		if err != nil {
-			return nil, err
+			return entry{}, err
 		}
-		e.info, e.link = fi, fi.Mode()&fs.ModeSymlink != 0
+		e.stat, e.link = st, st.mode&fs.ModeSymlink != 0
 	}
 	if e.link {
 		var err error
 		if e.target, err = os.Readlink(p); err != nil {
-			return nil, err
+			return entry{}, err
 		}
 	}
-	f.lstats.Store(p, e)
+	remember(f, &f.lstats, p, e)
 	return e, nil
 }
 
@@ -138,12 +170,12 @@ func (f *FS) Resolve(p string) (string, error) {
 
 // resolveOnDisk is Resolve without the overlay.
 func (f *FS) resolveOnDisk(p string) (string, error) {
-	if real, ok := f.resolved.Load(p); ok {
-		return real.(string), nil
+	if real, ok := lookup(f, f.resolved, p); ok {
+		return real, nil
 	}
 	real, err := f.resolveUncached(p)
 	if err == nil {
-		f.resolved.Store(p, real)
+		remember(f, &f.resolved, p, real)
 	}
 	return real, err
 }
@@ -245,15 +277,15 @@ func (f *FS) evalSymlinks(p string) (string, error) {
 	if dir == "" || base == "" || base == "." || base == ".." {
 		return filepath.EvalSymlinks(p)
 	}
-	realDir, ok := f.dirs.Load(dir)
+	realDir, ok := lookup(f, f.dirs, dir)
 	if !ok {
-		d, err := filepath.EvalSymlinks(dir)
-		if err != nil {
+		var err error
+		if realDir, err = filepath.EvalSymlinks(dir); err != nil {
 			return "", err
 		}
-		realDir, _ = f.dirs.LoadOrStore(dir, d)
+		remember(f, &f.dirs, dir, realDir)
 	}
-	real := filepath.Join(realDir.(string), base)
+	real := filepath.Join(realDir, base)
 	if e, err := f.lstat(real); err != nil || e.link {
 		// A link (or an error, which EvalSymlinks words as usual).
 		return filepath.EvalSymlinks(p)
@@ -354,11 +386,15 @@ func (f *FS) overlayOf(real string) ([]byte, bool) {
 
 // stat is os.Stat of a resolved path: its remembered lstat when that is not
 // a link (Resolve has looked at it).
-func (f *FS) stat(real string) (fs.FileInfo, error) {
-	if e, ok := f.lstats.Load(real); ok && !e.(*entry).link {
-		return e.(*entry).info, nil
+func (f *FS) stat(real string) (fileStat, error) {
+	if e, ok := lookup(f, f.lstats, real); ok && !e.link {
+		return e.stat, nil
 	}
-	return os.Stat(real)
+	fi, err := os.Stat(real)
+	if err != nil {
+		return fileStat{}, err
+	}
+	return fileStat{mode: fi.Mode(), size: fi.Size()}, nil
 }
 
 // maxPlaceholders bounds chains of link placeholders.
@@ -585,7 +621,7 @@ func (f *FS) globDir(onDisk, dir, base string) []string {
 		if ok, _ := filepath.Match(base, name); ok {
 			out = append(out, filepath.Join(dir, name))
 			if e.Type()&fs.ModeSymlink != 0 {
-				f.links.Store(filepath.Join(onDisk, name), struct{}{})
+				remember(f, &f.links, filepath.Join(onDisk, name), struct{}{})
 			}
 		}
 	}
