@@ -114,7 +114,9 @@ type Source struct {
 	RealPath string `json:"real_path"`
 	// Kind says which parser read it.
 	Kind SourceKind `json:"kind"`
-	// Comments are the file's comments in order, for inline ignores.
+	// Comments are the file's comments that mention the tool (Mention),
+	// in order, for inline ignores; prose comments, most of a large
+	// tree's, are not kept.
 	Comments []Comment `json:"-"`
 	// Size is the file's length in bytes.
 	Size int64 `json:"size"`
@@ -123,6 +125,10 @@ type Source struct {
 	// read bytes, and so do the parsers: the file is read all the same.
 	NotUTF8 Pos `json:"not_utf8,omitzero"`
 }
+
+// Mention is what a comment holds when it speaks to the tool: the loaders
+// keep only such comments in Source.Comments.
+const Mention = "nginx502-lint"
 
 // Comment is a comment in a configuration file, without its marker ('#' or ';').
 type Comment struct {

@@ -607,7 +607,7 @@ func skipped(m *lint.Model) []string {
 func statementsIfIgnored(m *lint.Model) []lint.Span {
 	for _, src := range m.Sources {
 		for _, c := range src.Comments {
-			if strings.Contains(c.Text, strings.TrimSuffix(filter.Marker, ":")) {
+			if strings.Contains(c.Text, lint.Mention) {
 				return statements(m)
 			}
 		}

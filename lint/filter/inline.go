@@ -10,7 +10,7 @@ import (
 )
 
 // Marker starts an inline ignore comment.
-const Marker = "nginx502-lint:"
+const Marker = lint.Mention + ":"
 
 // Inline applies inline ignore comments:
 //
@@ -118,8 +118,8 @@ func (in *Inline) Process(fs []lint.Finding) []lint.Finding {
 			continue
 		}
 		for _, c := range src.Comments {
-			if !strings.Contains(c.Text, strings.TrimSuffix(Marker, ":")) {
-				continue // prose: most comments of a large tree
+			if !strings.Contains(c.Text, lint.Mention) {
+				continue // "nginx502-lint ignore" and such: ParseIgnore's problems
 			}
 			if c.Pos.File == "" {
 				c.Pos.File = src.Path

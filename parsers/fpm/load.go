@@ -177,6 +177,9 @@ func (l *loader) loadFile(path string, depth int, from lint.Pos) {
 			if again {
 				break
 			}
+			if !strings.Contains(c.text, lint.Mention) {
+				continue
+			}
 			src.Comments = append(src.Comments, lint.Comment{Pos: lint.Pos{File: file.Path, Line: int32(lineNo), Col: int32(c.off + 1)}, Text: c.text})
 		}
 		pos := func(off int) lint.Pos { return lint.Pos{File: file.Path, Line: int32(lineNo), Col: int32(off + 1)} }

@@ -60,7 +60,7 @@ func pool(t *testing.T, f *lint.FPM, name string) *lint.Pool {
 }
 
 func TestLoadPool(t *testing.T) {
-	files := map[string]string{"/c/www.conf": `; pool
+	files := map[string]string{"/c/www.conf": `; pool (nginx502-lint keeps this comment)
 [www]
 User = www-data
 listen = /run/php/$pool.sock
@@ -252,7 +252,7 @@ func TestIncludeSemantics(t *testing.T) {
 	t.Run("a file included twice", func(t *testing.T) {
 		f, sources, err := Load(overlay(map[string]string{
 			"/t/php-fpm.conf": "include=/t/p.conf\n[p]\nlisten = 9001\ninclude=/t/p.conf\n",
-			"/t/p.conf":       "; pool\n[p]\nlisten = 9000\n",
+			"/t/p.conf":       "; pool nginx502-lint\n[p]\nlisten = 9000\n",
 		}), "/t/php-fpm.conf", Options{Env: noEnv})
 		if err != nil || len(sources) != 2 || len(sources[1].Comments) != 1 || f.Pools[0].Listen.Port != 9000 {
 			t.Errorf("sources %v, listen %+v, %v", sources, f.Pools[0].Listen, err)
@@ -477,14 +477,14 @@ Include = /x
 }
 
 func TestComments(t *testing.T) {
-	_, sources, err := LoadPool(overlay(map[string]string{"/c.conf": "; nginx502-lint: ignore x\n[p] ; pool\nlisten = 9000 ;port\nx = \"a;b\"\n"}), "/c.conf", Options{Env: noEnv})
+	_, sources, err := LoadPool(overlay(map[string]string{"/c.conf": "; nginx502-lint: ignore x\n[p] ; pool nginx502-lint\nlisten = 9000 ;nginx502-lint port\nx = \"a;b nginx502-lint\" ; prose\n"}), "/c.conf", Options{Env: noEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []lint.Comment{
 		{Pos: lint.Pos{File: "/c.conf", Line: 1, Col: 1}, Text: " nginx502-lint: ignore x"},
-		{Pos: lint.Pos{File: "/c.conf", Line: 2, Col: 5}, Text: " pool"},
-		{Pos: lint.Pos{File: "/c.conf", Line: 3, Col: 15}, Text: "port"},
+		{Pos: lint.Pos{File: "/c.conf", Line: 2, Col: 5}, Text: " pool nginx502-lint"},
+		{Pos: lint.Pos{File: "/c.conf", Line: 3, Col: 15}, Text: "nginx502-lint port"},
 	}
 	if fmt.Sprint(sources[0].Comments) != fmt.Sprint(want) {
 		t.Errorf("comments %v, want %v", sources[0].Comments, want)

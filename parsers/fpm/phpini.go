@@ -86,6 +86,9 @@ func loadPHPIni(fsys *source.FS, files []string, env func(string) (string, bool)
 			}
 		})
 		for _, c := range comments {
+			if !strings.Contains(c.text, lint.Mention) {
+				continue
+			}
 			src.Comments = append(src.Comments, lint.Comment{Pos: pos(c.off), Text: c.text})
 		}
 		if perr != nil {

@@ -76,7 +76,7 @@ http  @nginx.conf:3:1
 	if got, want := strings.Join(paths, " "), "nginx.conf conf.d/a.conf conf.d/b.conf abs/x.conf snippets/fastcgi.conf fastcgi_params"; got != want {
 		t.Errorf("sources = %s, want %s", got, want)
 	}
-	if c := sources[1].Comments; len(c) != 1 || c[0].Text != " first by name" || c[0].Pos.Line != 1 {
+	if c := sources[1].Comments; len(c) != 1 || c[0].Text != " first by name: nginx502-lint keeps this comment" || c[0].Pos.Line != 1 {
 		t.Errorf("comments of a.conf = %v", c)
 	}
 	if sources[0].Size != int64(len(mustRead(t, d+"nginx.conf"))) {

@@ -129,8 +129,9 @@ func (lx *lexer) comment() *lint.LoadError {
 	if lx.tooLong(start, end) {
 		return lint.Errorf(pos, "too long parameter %q started (nginx reads at most %d bytes per word or comment: split the line)", prefix(lx.src[start:], 10)+"...", maxParam)
 	}
-	text := strings.TrimSuffix(lx.src[start+1:end], "\r")
-	lx.comments = append(lx.comments, lint.Comment{Pos: pos, Text: text})
+	if text := strings.TrimSuffix(lx.src[start+1:end], "\r"); strings.Contains(text, lint.Mention) {
+		lx.comments = append(lx.comments, lint.Comment{Pos: pos, Text: text})
+	}
 	lx.pos = end
 	return nil
 }

@@ -167,16 +167,17 @@ func TestParseParents(t *testing.T) {
 }
 
 func TestParseComments(t *testing.T) {
-	src := "# first\nuser x; #second\r\n\t#  third \nreturn \"#not\" a#b;\n#"
+	// Only comments that mention the tool are kept: "prose" is left out.
+	src := "# first nginx502-lint\nuser x; #nginx502-lint second\r\n\t#  nginx502-lint third \n# prose\nreturn \"#not nginx502-lint\" a#b nginx502-lint;\n#nginx502-lint"
 	_, cs, err := Parse("t.conf", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []lint.Comment{
-		{Pos: lint.Pos{File: "t.conf", Line: 1, Col: 1}, Text: " first"},
-		{Pos: lint.Pos{File: "t.conf", Line: 2, Col: 9}, Text: "second"},
-		{Pos: lint.Pos{File: "t.conf", Line: 3, Col: 2}, Text: "  third "},
-		{Pos: lint.Pos{File: "t.conf", Line: 5, Col: 1}, Text: ""},
+		{Pos: lint.Pos{File: "t.conf", Line: 1, Col: 1}, Text: " first nginx502-lint"},
+		{Pos: lint.Pos{File: "t.conf", Line: 2, Col: 9}, Text: "nginx502-lint second"},
+		{Pos: lint.Pos{File: "t.conf", Line: 3, Col: 2}, Text: "  nginx502-lint third "},
+		{Pos: lint.Pos{File: "t.conf", Line: 6, Col: 1}, Text: "nginx502-lint"},
 	}
 	if fmt.Sprint(cs) != fmt.Sprint(want) {
 		t.Errorf("comments = %v, want %v", cs, want)
