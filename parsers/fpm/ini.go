@@ -139,8 +139,18 @@ var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 // ';' comment, most of a pool file, and returns what parseINI would: no
 // event, no error and the comment, without running the scanner.
 func trivialLine(buf []byte) ([]iniComment, bool) {
+	off, comment, ok := trivialComment(buf)
+	if !ok || off < 0 {
+		return nil, ok
+	}
+	return []iniComment{{off: off, text: string(comment)}}, true
+}
+
+// trivialComment is trivialLine without copying: the comment's offset and
+// text in buf, or -1 for a blank line.
+func trivialComment(buf []byte) (int, []byte, bool) {
 	if len(buf) == 0 || buf[len(buf)-1] != '\n' {
-		return nil, false
+		return -1, nil, false
 	}
 	body := buf[:len(buf)-1]
 	if n := len(body); n > 0 && body[n-1] == '\r' {
@@ -151,12 +161,12 @@ func trivialLine(buf []byte) ([]iniComment, bool) {
 		b++
 	}
 	if b == len(body) {
-		return nil, true
+		return -1, nil, true
 	}
 	if body[b] != ';' || bytes.IndexByte(body, '\r') >= 0 {
-		return nil, false
+		return -1, nil, false
 	}
-	return []iniComment{{off: b, text: string(body[b+1:])}}, true
+	return b, body[b+1:], true
 }
 
 // tokenizeInto cuts src into tokens, up to and including the first tkEOF,

@@ -240,7 +240,9 @@ func (l *loader) scan(path string) scanned {
 	if err != nil {
 		return scanned{err: err}
 	}
-	sc := scanned{file: file, lines: make([]scannedLine, 0, bytes.Count(file.Data, []byte{'\n'})+1)}
+	// Room for every line but the comments that start one, not kept.
+	lines := bytes.Count(file.Data, []byte{'\n'}) - bytes.Count(file.Data, []byte("\n;")) + 1
+	sc := scanned{file: file, lines: make([]scannedLine, 0, lines)}
 	data := file.Data
 	for lineNo, start := 1, 0; start < len(data); lineNo++ {
 		end := start
@@ -258,8 +260,13 @@ func (l *loader) scan(path string) scanned {
 			sl.buf = append(append(make([]byte, 0, end-start+1), data[start:end]...), '\n')
 		}
 		start = end + 1
-		if comments, trivial := trivialLine(sl.buf); trivial {
-			sl.comments = comments
+		if off, comment, trivial := trivialComment(sl.buf); trivial {
+			if off < 0 || !bytes.Contains(comment, mention) {
+				// Blank, or prose (www.conf is 400 lines of it): nothing
+				// php-fpm or an inline ignore reads.
+				continue
+			}
+			sl.comments = []iniComment{{off: off, text: string(comment)}}
 		} else {
 			sl.events, sl.perr, sl.comments = parseINI(sl.buf, l.res)
 		}
@@ -267,6 +274,9 @@ func (l *loader) scan(path string) scanned {
 	}
 	return sc
 }
+
+// mention is lint.Mention, for comments read as bytes.
+var mention = []byte(lint.Mention)
 
 // minPrefetch is the number of files an include= must match before they
 // are read and parsed in parallel.
