@@ -57,11 +57,13 @@ func lstat(name string) (fileStat, error) {
 	if err != nil {
 		return fileStat{}, &fs.PathError{Op: "lstat", Path: name, Err: err}
 	}
-	return fileStat{mode: fileMode(uint32(st.Mode)), size: st.Size}, nil
+	return fileStat{mode: fileMode(st.Mode), size: st.Size}, nil
 }
 
-// fileMode is os's fillFileStatFromSys for the type and permission bits.
-func fileMode(m uint32) fs.FileMode {
+// fileMode is os's fillFileStatFromSys for the type and permission bits
+// (Stat_t.Mode is 16 bits wide on some systems, 32 on others).
+func fileMode[M ~uint16 | ~uint32](stMode M) fs.FileMode {
+	m := uint32(stMode)
 	mode := fs.FileMode(m & 0o777)
 	switch m & syscall.S_IFMT {
 	case syscall.S_IFBLK:
