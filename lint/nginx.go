@@ -227,6 +227,25 @@ func escapes(v string, i int) bool {
 	return i+1 == len(v) || strings.IndexByte("\"'\\trn", v[i+1]) >= 0
 }
 
+// LowerASCII lowers the ASCII letters of s and nothing else, as nginx
+// (ngx_strlow, ngx_strncasecmp) and php-fpm (strcasecmp) compare names:
+// unlike strings.ToLower it keeps every other byte, invalid UTF-8
+// included, so offsets in the result are offsets in s.
+func LowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
 // hasEscape reports whether v has a backslash that must be escaped.
 func hasEscape(v string) bool {
 	for i := 0; i < len(v); i++ {

@@ -438,3 +438,23 @@ func TestDirectiveString(t *testing.T) {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 }
+
+func TestLowerASCII(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"backend", "backend"},
+		{"BackEnd_01", "backend_01"},
+		{"BÄCKEND", "bÄckend"},       // nginx folds ASCII letters only
+		{"B\xc4CKEND", "b\xc4ckend"}, // Latin-1 bytes kept as they are
+		{"^/\xff\xff\\.PHP$", "^/\xff\xff\\.php$"},
+	}
+	for _, tc := range tests {
+		got := lint.LowerASCII(tc.in)
+		if got != tc.want {
+			t.Errorf("LowerASCII(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if len(got) != len(tc.in) {
+			t.Errorf("LowerASCII(%q) changed the length", tc.in)
+		}
+	}
+}

@@ -134,7 +134,7 @@ func sameHost(bound, target string) bool {
 }
 
 func canonHost(h string) string {
-	h = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"))
+	h = lint.LowerASCII(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]"))
 	if a, err := netip.ParseAddr(h); err == nil {
 		return a.Unmap().String()
 	}

@@ -90,7 +90,7 @@ func poolFailure(p *lint.Pool, level, msg string) string {
 func lastEntry(p *lint.Pool, key string) *lint.Entry {
 	for i := len(p.Entries) - 1; i >= 0; i-- {
 		e := p.Entries[i]
-		if !e.Array && fpmconf.Lower(e.Key) == key {
+		if !e.Array && lint.LowerASCII(e.Key) == key {
 			return e
 		}
 	}

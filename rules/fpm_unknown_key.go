@@ -47,7 +47,7 @@ func checkFPMUnknownKey(m *lint.Model, r *lint.Reporter) {
 		if global && e.Pos.File != l.fpm.File {
 			where = "in [global] (no [name] header comes before it, so php-fpm reads it in the [global] section of the file that includes this one)"
 		}
-		lower := fpmconf.Lower(e.Key)
+		lower := lint.LowerASCII(e.Key)
 		why := fmt.Sprintf("php-fpm fails with \"unknown entry '%s'\"", e.Key)
 		switch {
 		case lower == "include":
@@ -100,7 +100,7 @@ func closestKey(global bool, name string) string {
 	if global {
 		keys = fpmconf.GlobalKeys()
 	}
-	n := fpmconf.Lower(name)
+	n := lint.LowerASCII(name)
 	words := separators.Replace(n)
 	best, bestD := "", maxKeyEdits+1
 	for _, k := range keys {

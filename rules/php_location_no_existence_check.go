@@ -94,7 +94,7 @@ func onlyNamedScripts(re string) bool {
 		return false
 	}
 	head := re
-	if i := strings.Index(strings.ToLower(re), `\.php`); i >= 0 {
+	if i := strings.Index(lint.LowerASCII(re), `\.php`); i >= 0 {
 		head = re[:i]
 	}
 	return !regexWildcard.MatchString(head)

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
 )
@@ -87,7 +86,7 @@ func checkUpstreamDuplicate(m *lint.Model, r *lint.Reporter) {
 	}
 	seen := map[string]*lint.Upstream{}
 	for _, u := range m.Nginx.Upstreams {
-		key := u.Context + "\x00" + strings.ToLower(u.Name)
+		key := u.Context + "\x00" + lint.LowerASCII(u.Name)
 		first, dup := seen[key]
 		if !dup {
 			seen[key] = u

@@ -12,6 +12,8 @@ package fpmconf
 import (
 	"fmt"
 	"strings"
+
+	"github.com/nginx502-lint/nginx502-lint/lint"
 )
 
 // KeyKind is how php-fpm reads a directive's value.
@@ -110,13 +112,13 @@ var arrayKeys = map[string]bool{
 // PoolKey returns how php-fpm reads a pool directive; ok is false for a name
 // php-fpm 8.2 does not know ("unknown entry"). Names are case-insensitive.
 func PoolKey(name string) (kind KeyKind, ok bool) {
-	kind, ok = poolKeys[Lower(name)]
+	kind, ok = poolKeys[lint.LowerASCII(name)]
 	return kind, ok
 }
 
 // GlobalKey returns how php-fpm reads a [global] directive.
 func GlobalKey(name string) (kind KeyKind, ok bool) {
-	kind, ok = globalKeys[Lower(name)]
+	kind, ok = globalKeys[lint.LowerASCII(name)]
 	return kind, ok
 }
 
@@ -210,7 +212,7 @@ var syslogFacilities = map[string]int{
 
 // SyslogFacility returns the number of a syslog.facility name.
 func SyslogFacility(name string) (int, bool) {
-	n, ok := syslogFacilities[Lower(name)]
+	n, ok := syslogFacilities[lint.LowerASCII(name)]
 	return n, ok
 }
 
@@ -239,7 +241,7 @@ func ValueError(global bool, key, value string) string {
 	if !ok {
 		return fmt.Sprintf("unknown entry '%s'", key)
 	}
-	canon := Lower(key)
+	canon := lint.LowerASCII(key)
 	bad := func(why string) string {
 		return fmt.Sprintf("unable to parse value for entry '%s': %s", canon, why)
 	}
@@ -312,20 +314,4 @@ func ArrayValueError(name, key, value string) string {
 		}
 	}
 	return ""
-}
-
-// Lower lowers ASCII letters only, as php-fpm's strcasecmp compares names.
-func Lower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
 }

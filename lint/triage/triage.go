@@ -275,8 +275,8 @@ func sameAddress(t lint.Target, up errorlog.Upstream) bool {
 		if up.IsUnix() || t.Port != up.Port {
 			return false
 		}
-		host := strings.ToLower(strings.Trim(t.Host, "[]"))
-		logged := strings.ToLower(up.Host)
+		host := lint.LowerASCII(strings.Trim(t.Host, "[]"))
+		logged := lint.LowerASCII(up.Host)
 		switch host {
 		case logged:
 			return true

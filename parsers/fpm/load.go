@@ -324,11 +324,11 @@ func (l *loader) readError(err error, from lint.Pos) {
 func (l *loader) apply(ev *iniEvent, pos func(int) lint.Pos, prevValueEnd byte, raw string) {
 	switch ev.kind {
 	case evSection:
-		if fpmconf.Lower(ev.name) == "global" {
+		if lint.LowerASCII(ev.name) == "global" {
 			l.cur = nil
 			return
 		}
-		key := fpmconf.Lower(ev.name)
+		key := lint.LowerASCII(ev.name)
 		p, ok := l.pools[key]
 		if !ok {
 			p = &lint.Pool{
@@ -355,7 +355,7 @@ func (l *loader) apply(ev *iniEvent, pos func(int) lint.Pos, prevValueEnd byte, 
 		}
 		v := &lint.Value{Key: ev.name, Value: ev.value, Pos: pos(ev.keyOff)}
 		e := &lint.Entry{Key: ev.name, Name: ev.name, Value: ev.value, Raw: raw, Pos: v.Pos, ValuePos: pos(ev.valOff)}
-		key := fpmconf.Lower(ev.name)
+		key := lint.LowerASCII(ev.name)
 		if l.cur == nil {
 			l.fpm.Global[key] = v
 			l.fpm.GlobalEntries = append(l.fpm.GlobalEntries, e)
@@ -385,7 +385,7 @@ func (l *loader) applyArray(ev *iniEvent, pos func(int) lint.Pos, raw string) {
 	}
 	if !fpmconf.KnownArrayKey(ev.name) {
 		hint := "env, php_value, php_admin_value, php_flag, php_admin_flag or access.suppress_path"
-		if lower := fpmconf.Lower(ev.name); fpmconf.KnownArrayKey(lower) {
+		if lower := lint.LowerASCII(ev.name); fpmconf.KnownArrayKey(lower) {
 			hint = lower + " (these names are case-sensitive)"
 		}
 		l.fail(at, "unknown directive %q: php-fpm fails with \"unknown directive '%s'\"; write %s", ev.name, ev.name, hint)

@@ -148,12 +148,12 @@ func upstreamServer(s *lint.Directive, ctx string) *lint.UpstreamServer {
 func hops(root *lint.Directive, ups []*lint.Upstream) []*lint.Hop {
 	byName := map[string]*lint.Upstream{}
 	for _, u := range ups {
-		key := u.Context + "\x00" + strings.ToLower(u.Name)
+		key := u.Context + "\x00" + lint.LowerASCII(u.Name)
 		if byName[key] == nil {
 			byName[key] = u
 		}
 	}
-	find := func(ctx, host string) *lint.Upstream { return byName[ctx+"\x00"+strings.ToLower(host)] }
+	find := func(ctx, host string) *lint.Upstream { return byName[ctx+"\x00"+lint.LowerASCII(host)] }
 
 	out := []*lint.Hop{}
 	root.Walk(func(d *lint.Directive) bool {

@@ -70,6 +70,13 @@ func TestHopTargets(t *testing.T) {
 		{"fastcgi_pass php", "upstream http:php"},
 		{"fastcgi_pass PHP", "upstream http:php"},
 		{"fastcgi_pass Mixed", "upstream http:MIXED"},
+		// nginx folds ASCII letters only (ngx_strncasecmp): "host not
+		// found in upstream "BÄCKEND"" with nginx 1.22.
+		{"fastcgi_pass bäckend", "upstream http:bäckend"},
+		{"fastcgi_pass BäCKEND", "upstream http:bäckend"},
+		{"fastcgi_pass BÄCKEND", `invalid: no port in upstream "BÄCKEND"`},
+		{"proxy_pass http://BÄCKEND", "tcp http:// BÄCKEND 80"},
+		{"fastcgi_pass b\xc4ckend", `invalid: no port in upstream "b\xc4ckend"`},
 		{"fastcgi_pass php:9000", `invalid: upstream "php" may not have port 9000`},
 		{"fastcgi_pass nope", `invalid: no port in upstream "nope"`},
 		{"fastcgi_pass 127.0.0.1", `invalid: no port in upstream "127.0.0.1"`},
@@ -107,7 +114,7 @@ func TestHopTargets(t *testing.T) {
 		{"scgi_pass localhost:4000/x", `invalid: invalid host in upstream "localhost:4000/x"`},
 	}
 	var conf strings.Builder
-	conf.WriteString("http {\n upstream php { server 127.0.0.1:9000; }\n upstream MIXED { server 127.0.0.1:9001; }\n server {\n")
+	conf.WriteString("http {\n upstream php { server 127.0.0.1:9000; }\n upstream MIXED { server 127.0.0.1:9001; }\n upstream bäckend { server 127.0.0.1:9002; }\n upstream b\xe4ckend { server 127.0.0.1:9003; }\n server {\n")
 	for i, tc := range tests {
 		fmt.Fprintf(&conf, "  location /%d { %s; }\n", i, tc.directive)
 	}
