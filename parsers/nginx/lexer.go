@@ -218,11 +218,28 @@ func (lx *lexer) quoted(q byte) (token, *lint.LoadError) {
 }
 
 // unescape applies nginx's escapes to a word: \" \' \\ give the character,
-// \t \r \n a tab, CR or LF; any other backslash is kept.
+// \t \r \n a tab, CR or LF; any other backslash is kept. A word with no
+// such escape (the \. of every PHP location's regex) is returned as it is.
 func unescape(raw string) string {
+	first := -1
+	for i := strings.IndexByte(raw, '\\'); i >= 0 && i+1 < len(raw); {
+		if strings.IndexByte("\"'\\trn", raw[i+1]) >= 0 {
+			first = i
+			break
+		}
+		next := strings.IndexByte(raw[i+2:], '\\')
+		if next < 0 {
+			break
+		}
+		i += 2 + next
+	}
+	if first < 0 {
+		return raw
+	}
 	var b strings.Builder
 	b.Grow(len(raw))
-	for i := 0; i < len(raw); i++ {
+	b.WriteString(raw[:first])
+	for i := first; i < len(raw); i++ {
 		c := raw[i]
 		if c == '\\' && i+1 < len(raw) {
 			switch n := raw[i+1]; n {
