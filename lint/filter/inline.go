@@ -119,7 +119,7 @@ func (in *Inline) Process(fs []lint.Finding) []lint.Finding {
 		}
 		for _, c := range src.Comments {
 			if !strings.Contains(c.Text, lint.Mention) {
-				continue // "nginx502-lint ignore" and such: ParseIgnore's problems
+				continue // the loaders keep no other; sources built otherwise may
 			}
 			if c.Pos.File == "" {
 				c.Pos.File = src.Path

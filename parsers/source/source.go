@@ -79,10 +79,11 @@ func (s fileStat) Mode() fs.FileMode { return s.mode }
 func (s fileStat) IsDir() bool       { return s.mode.IsDir() }
 func (s fileStat) Size() int64       { return s.size }
 
-// lookup returns the value of key in one of the caches.
-func lookup[V any](f *FS, m map[string]V, key string) (V, bool) {
+// lookup returns the value of key in the cache *m (nil until remember
+// makes it, which is why the map is read under the lock too).
+func lookup[V any](f *FS, m *map[string]V, key string) (V, bool) {
 	f.cacheMu.Lock()
-	v, ok := m[key]
+	v, ok := (*m)[key]
 	f.cacheMu.Unlock()
 	return v, ok
 }
@@ -101,11 +102,11 @@ func remember[V any](f *FS, m *map[string]V, key string, v V) {
 // are not remembered. A path that a glob's directory read showed to be a
 // link (sites-enabled/*.conf) costs only the readlink.
 func (f *FS) lstat(p string) (entry, error) {
-	if e, ok := lookup(f, f.lstats, p); ok {
+	if e, ok := lookup(f, &f.lstats, p); ok {
 		return e, nil
 	}
 	var e entry
-	if _, link := lookup(f, f.links, p); link {
+	if _, link := lookup(f, &f.links, p); link {
 		e.link = true
 		e.stat.mode = fs.ModeSymlink
 	} else {
@@ -170,7 +171,7 @@ func (f *FS) Resolve(p string) (string, error) {
 
 // resolveOnDisk is Resolve without the overlay.
 func (f *FS) resolveOnDisk(p string) (string, error) {
-	if real, ok := lookup(f, f.resolved, p); ok {
+	if real, ok := lookup(f, &f.resolved, p); ok {
 		return real, nil
 	}
 	real, err := f.resolveUncached(p)
@@ -277,7 +278,7 @@ func (f *FS) evalSymlinks(p string) (string, error) {
 	if dir == "" || base == "" || base == "." || base == ".." {
 		return filepath.EvalSymlinks(p)
 	}
-	realDir, ok := lookup(f, f.dirs, dir)
+	realDir, ok := lookup(f, &f.dirs, dir)
 	if !ok {
 		var err error
 		if realDir, err = filepath.EvalSymlinks(dir); err != nil {
@@ -387,7 +388,7 @@ func (f *FS) overlayOf(real string) ([]byte, bool) {
 // stat is os.Stat of a resolved path: its remembered lstat when that is not
 // a link (Resolve has looked at it).
 func (f *FS) stat(real string) (fileStat, error) {
-	if e, ok := lookup(f, f.lstats, real); ok && !e.link {
+	if e, ok := lookup(f, &f.lstats, real); ok && !e.link {
 		return e.stat, nil
 	}
 	fi, err := os.Stat(real)
