@@ -1,9 +1,11 @@
 package source
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -235,5 +237,33 @@ func TestGlobKnowsLinks(t *testing.T) {
 	}
 	if real, err := fsys.Resolve(got[2]); err == nil {
 		t.Errorf("removed link resolved to %q", real)
+	}
+}
+
+// TestConcurrentFirstUse reads a tree from several goroutines at once with
+// a new FS, whose caches are made by whichever goroutine comes first (run
+// with -race, as CI does).
+func TestConcurrentFirstUse(t *testing.T) {
+	files := map[string]string{}
+	for i := range 16 {
+		name := fmt.Sprintf("site%02d.conf", i)
+		files["etc/nginx/sites-available/"+name] = "server {}\n"
+		files["etc/nginx/sites-enabled/"+name] = "->../sites-available/" + name
+	}
+	dir := tree(t, files)
+	for range 20 {
+		fsys := &FS{Root: dir}
+		var wg sync.WaitGroup
+		for i := range 16 {
+			wg.Go(func() {
+				name := fmt.Sprintf("/etc/nginx/sites-enabled/site%02d.conf", i)
+				f, err := fsys.ReadFile(fsys.Path(name))
+				if err != nil || string(f.Data) != "server {}\n" || !strings.HasSuffix(f.RealPath, "sites-available/"+filepath.Base(name)) {
+					t.Errorf("%s: %v, %+v", name, err, f)
+				}
+			})
+		}
+		wg.Go(func() { fsys.Glob(fsys.Path("/etc/nginx/sites-enabled/*.conf")) })
+		wg.Wait()
 	}
 }
