@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Times nginx502-lint on generated trees of 1,000 and 10,000 sites next to
-# `nginx -t` on the same trees, and prints a Markdown table: files, MB,
+# `nginx -t` on the same trees, and prints a Markdown table: files, MB (10^6 bytes),
 # median time, peak memory, nginx -t's median and the ratio. Then the
 # growth from 1,000 to 10,000 sites and editor mode on testdata/example.
 #
@@ -74,7 +74,8 @@ ms_cell() {
 	fi
 }
 
-# peak_mb CMD... prints the maximum resident set size, in MB.
+# peak_mb CMD... prints the maximum resident set size in MiB (GNU time's
+# kilobytes are KiB); the table says MiB, and its ratio is in bytes.
 peak_mb() {
 	if [[ -z $time_v ]]; then
 		echo "-"
@@ -114,7 +115,7 @@ for sites in "${sizes[@]}"; do
 		nginx_cmd=(nginx -t -q -p "$tree/" -c "$tree/etc/nginx/nginx.conf")
 		if "${nginx_cmd[@]}" >"$work/nginx.txt" 2>&1; then
 			read -r nginx_ms nginx_cpu < <(timing "${nginx_cmd[@]}")
-			nginx_peak="$(peak_mb "${nginx_cmd[@]}") MB"
+			nginx_peak="$(peak_mb "${nginx_cmd[@]}") MiB"
 			ratio=$(awk -v n="$nginx_ms" -v l="$ms" 'BEGIN { printf "%.1f×", n / l }')
 		else
 			echo "nginx -t fails on the $sites-site tree:" >&2
@@ -124,7 +125,7 @@ for sites in "${sizes[@]}"; do
 	nginx_cell=-
 	[[ $nginx_ms == - ]] || nginx_cell=$(ms_cell "$nginx_ms" "$nginx_cpu")
 	cd "$repo"
-	echo "| $sites | $pools | $files | $mb | $(ms_cell "$ms" "$cpu") | $peak MB | $per | $nginx_cell | $nginx_peak | $ratio |"
+	echo "| $sites | $pools | $files | $mb | $(ms_cell "$ms" "$cpu") | $peak MiB | $per | $nginx_cell | $nginx_peak | $ratio |"
 done
 
 if ((${#sizes[@]} >= 2)); then
