@@ -7,29 +7,23 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/nginx502-lint/nginx502-lint/lint/linttest"
 )
 
 // tree writes files under a new directory; a value starting with "->" makes
 // a symlink to the rest.
 func tree(t *testing.T, files map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
+	contents := make(map[string]any, len(files))
 	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
 		if target, ok := strings.CutPrefix(content, "->"); ok {
-			if err := os.Symlink(target, p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
+			contents[name] = linttest.Link(target)
+		} else {
+			contents[name] = content
 		}
 	}
-	return dir
+	return linttest.WriteTree(t, contents)
 }
 
 func TestResolveUnderRoot(t *testing.T) {
