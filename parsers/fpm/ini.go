@@ -135,19 +135,10 @@ func (lx *lexer) pop() {
 
 var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 
-// trivialLine recognises a line (ending in '\n') that is blank or only a
-// ';' comment, most of a pool file, and returns what parseINI would: no
-// event, no error and the comment, without running the scanner.
-func trivialLine(buf []byte) ([]iniComment, bool) {
-	off, comment, ok := trivialComment(buf)
-	if !ok || off < 0 {
-		return nil, ok
-	}
-	return []iniComment{{off: off, text: string(comment)}}, true
-}
-
-// trivialComment is trivialLine without copying: the comment's offset and
-// text in buf, or -1 for a blank line.
+// trivialComment recognises a line (ending in '\n') that is blank or only a
+// ';' comment, most of a pool file, without running the scanner (which
+// would give no event, no error and that comment): it returns the
+// comment's offset and text in buf, or -1 for a blank line.
 func trivialComment(buf []byte) (int, []byte, bool) {
 	if len(buf) == 0 || buf[len(buf)-1] != '\n' {
 		return -1, nil, false

@@ -289,6 +289,15 @@ func FuzzParseINI(f *testing.F) {
 	})
 }
 
+// trivialLine is trivialComment as parseINI returns a line's comments.
+func trivialLine(buf []byte) ([]iniComment, bool) {
+	off, comment, ok := trivialComment(buf)
+	if !ok || off < 0 {
+		return nil, ok
+	}
+	return []iniComment{{off: off, text: string(comment)}}, true
+}
+
 // TestTrivialLine checks the blank and comment lines that scan takes
 // without the scanner against the scanner itself: the same comments, no
 // event, no error; and that it leaves every other line to the scanner.
