@@ -136,20 +136,20 @@ func (run *startupRunner) neutralize(cl *claim) (string, error) {
 	if first < 1 || last > len(lines) || last > len(origLines) {
 		return "", fmt.Errorf("lines %d-%d are not in %s", first, last, rel)
 	}
-	var block *lint.Directive
+	var block lint.Directive
 	if nginxFile && run.model != nil && run.model.Nginx != nil {
-		run.model.Nginx.Root.Walk(func(d *lint.Directive) bool {
-			if d.Start == f.Span.Start && d.IsBlock() {
+		run.model.Nginx.Root.Walk(func(d lint.Directive) bool {
+			if d.Pos() == f.Span.Start && d.IsBlock() {
 				block = d
 			}
 			return true
 		})
 	}
-	if block != nil {
+	if !block.IsZero() {
 		last = int(block.BlockEnd().Line)
 		// An upstream without a (non-backup) server: give it one rather
 		// than drop it, which would leave its users pointing at nothing.
-		if block.Name == "upstream" && strings.Contains(cl.Quote, "no servers") {
+		if block.Name() == "upstream" && strings.Contains(cl.Quote, "no servers") {
 			if i := strings.IndexByte(lines[first-1], '{'); i >= 0 && first == int(block.Span().End.Line) {
 				add := " server " + mapPaths("unix:/run/php/startup.sock", prefix) + ";"
 				lines[first-1] = lines[first-1][:i+1] + add + lines[first-1][i+1:]

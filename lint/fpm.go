@@ -295,7 +295,7 @@ func (m *Model) Pools() []*Pool {
 // indexed by name, the pools collected once and indexed by where they
 // listen. Call it once the model is complete; it must not change afterwards.
 func (m *Model) Index() {
-	if m.Nginx != nil && m.Nginx.Root != nil {
+	if m.Nginx != nil && !m.Nginx.Root.IsZero() {
 		m.Nginx.Index()
 	}
 	m.pools = nil

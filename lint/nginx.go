@@ -1,6 +1,12 @@
 package lint
 
-import "strings"
+import (
+	"cmp"
+	"encoding/json"
+	"iter"
+	"slices"
+	"strings"
+)
 
 // Nginx is the nginx side of the model: the directive tree rooted at the main
 // configuration file, plus the facts the rules need, derived once.
@@ -9,7 +15,7 @@ type Nginx struct {
 	File string `json:"file"`
 	// Root is a synthetic block whose children are the main file's top-level
 	// directives (includes expanded in place). Its Name is "".
-	Root *Directive `json:"root"`
+	Root Directive `json:"root"`
 	// User is the user and group the worker processes run as.
 	User NginxUser `json:"user"`
 	// Upstreams are the upstream blocks of the http and stream contexts.
@@ -20,114 +26,412 @@ type Nginx struct {
 	// Levels are the blocks of the http context that settings are written
 	// at and inherited through: http, server, location, if and
 	// limit_except, each before the blocks inside it, in file order.
-	Levels []*Directive `json:"-"`
+	Levels []Directive `json:"-"`
 
 	// indexed says Index has run.
 	indexed bool
 }
 
-// Index indexes the tree's large blocks by directive name (Directive.Index)
-// once; Model.Index calls it. The tree must not change afterwards.
+// Index indexes the tree's large blocks by directive name once, so that
+// Children, Child and Effective do not scan the http block's thousands of
+// servers for every location; Model.Index calls it. The tree must not
+// change afterwards.
 func (n *Nginx) Index() {
-	if !n.indexed {
-		n.Root.Index()
+	if !n.indexed && !n.Root.IsZero() {
+		n.Root.index()
 		n.indexed = true
 	}
 }
 
-// Directive is one nginx directive: a simple one ending in ';' or a block.
-//
-// Include directives stay in the tree, and the directives of the files they
-// include follow them in the same Block, each with Include pointing at the
-// include directive that brought it in. So a rule that walks Block sees
-// what nginx sees.
-//
-// A file included at several places (fastcgi.conf in every PHP location)
-// gives each place its own block directives, include directives and
-// *_pass directives, whose Parent and Include are those of the place. Its
-// other simple directives (fastcgi_param, try_files, …) are one Directive
-// that every place's Block holds, with the Parent and Include of the first
-// place: for the context of one place, walk down from its block (as
-// Effective does) or start from a Hop, never up from such a directive.
-// That keeps the model of 10,000 sites at half the directives.
-type Directive struct {
-	*Statement
-	// Block is nil for a simple directive and non-nil (maybe empty) for a block.
-	Block []*Directive `json:"block,omitempty"`
-	// Parent is the enclosing block; the Root for top-level directives.
-	// For a shared simple directive (above), the block of its first place.
-	Parent *Directive `json:"-"`
-	// Include is the include directive whose file this directive was read
-	// from, nil for the main file. Follow Include.Include for the chain.
-	// For a shared simple directive, that of its first place.
-	Include *Directive `json:"-"`
-
-	// byName indexes a large Block by directive name (see Index).
-	byName map[string][]*Directive
+// NginxFile is one nginx file as read, held flat: its text, its words
+// (directive names and arguments) and its statements (directives), in file
+// order. A file included at several places is read once and shared by a
+// Place per place. The parser fills it; rules read it through Directive.
+type NginxFile struct {
+	// Path is the file as reached (Pos.File of its directives).
+	Path string
+	// Text is the file's content: words point into it.
+	Text string
+	// Lines holds the offset in Text of each line's first byte.
+	Lines []int32
+	Words []Word
+	Stmts []Stmt
+	// Escaped holds the values that are not a piece of Text as they are
+	// (a word with escapes, a directive made by NewDirective).
+	Escaped []string
 }
 
-// Statement is what the file says of a directive: its name, arguments and
-// place. Every instance of a file's directive shares it.
-type Statement struct {
-	Name string `json:"name"`
-	Args []Arg  `json:"args,omitempty"`
-	// Start is where the name starts; End where the ';' or '{' that ends
-	// the directive is, in the same file (Span gives both as a Span).
-	Start Pos     `json:"start"`
-	End   LineCol `json:"end"`
-	// Close is where the closing '}' of a block is (BlockEnd).
-	Close LineCol `json:"block_end,omitzero"`
+// Word is a directive's name or argument in NginxFile.Text.
+type Word struct {
+	// Off is where the word starts in Text (its opening quote when quoted).
+	Off int32
+	// Len is the length of the value, which starts after the quote; when
+	// Escaped is set the value is NginxFile.Escaped[Len] instead.
+	Len     int32
+	Quote   byte
+	Escaped bool
+}
+
+// Stmt is one directive of a NginxFile: statements are in file order, a
+// block's directives right after it.
+type Stmt struct {
+	// Word is the index in Words of the directive's name; its NArgs
+	// arguments follow it.
+	Word  int32
+	NArgs int32
+	// End is the offset of the ';' or '{' that ends the directive.
+	End int32
+	// Close is the offset of the '}' of a block; NoBlock for a simple
+	// directive, Unclosed for a block the file never closes.
+	Close int32
+	// Parent is the index of the enclosing block's statement, -1 at the
+	// file's top level.
+	Parent int32
+	// After is the index of the statement after the block's last one
+	// (the next one for a simple directive).
+	After int32
+}
+
+// Stmt.Close of a simple directive and of a block with no '}'.
+const (
+	NoBlock  = -1
+	Unclosed = -2
+)
+
+// pos returns the place of offset off in f.
+func (f *NginxFile) pos(off int32) Pos {
+	if len(f.Lines) == 0 {
+		return Pos{File: f.Path}
+	}
+	line, found := slices.BinarySearch(f.Lines, off)
+	if !found {
+		line--
+	}
+	return Pos{File: f.Path, Line: int32(line + 1), Col: off - f.Lines[line] + 1}
+}
+
+func (f *NginxFile) value(w *Word) string {
+	if w.Escaped {
+		return f.Escaped[w.Len]
+	}
+	start := w.Off
+	if w.Quote != 0 {
+		start++
+	}
+	return f.Text[start : start+w.Len]
+}
+
+// Place is one place where a file is read into the tree: the main file, or
+// a file at one of the include directives that read it. The directives of a
+// file included at several places are told apart by their Place.
+type Place struct {
+	File *NginxFile
+	// Include is the include directive that read the file here; the zero
+	// Directive for the main file.
+	Include Directive
+	// Expansions are the places of the files each include directive of
+	// File read here, by the include's statement index, in order.
+	Expansions []Expansion
+
+	// index indexes the large blocks of the file here (Nginx.Index).
+	index map[int32]map[string][]Directive
+}
+
+// Expansion is what one include directive read at a place.
+type Expansion struct {
+	At     int32
+	Places []*Place
+}
+
+// NewPlace returns the place of the main file f, and its root: a synthetic
+// block whose children are the file's top-level directives.
+func NewPlace(f *NginxFile) (*Place, Directive) {
+	p := &Place{File: f}
+	return p, Directive{place: p, i: -1}
+}
+
+// Root returns the synthetic root block of the main file's place p.
+func (p *Place) Root() Directive { return Directive{place: p, i: -1} }
+
+// Directive returns the directive of statement i of the file at p.
+func (p *Place) Directive(i int32) Directive { return Directive{place: p, i: i} }
+
+func (p *Place) expansion(i int32) []*Place {
+	k, found := slices.BinarySearchFunc(p.Expansions, i, func(e Expansion, i int32) int { return cmp.Compare(e.At, i) })
+	if !found {
+		return nil
+	}
+	return p.Expansions[k].Places
+}
+
+// Directive is one nginx directive at one place of the tree, a simple one
+// ending in ';' or a block: a handle on a statement of a file, compared
+// with ==. The zero Directive is no directive (IsZero).
+//
+// Include directives stay in the tree, and the directives of the files they
+// include follow them in the same Block, each with Include returning the
+// include directive that brought it in. So a rule that walks Block sees
+// what nginx sees. A file included at several places gives a Directive per
+// place, each with the Parent and Include of its place; Statement tells
+// that they are one line of one file.
+type Directive struct {
+	place *Place
+	i     int32 // -1: the synthetic root of a main file
+}
+
+// StatementID names one directive of one file, whatever the place.
+type StatementID struct {
+	File  *NginxFile
+	Index int32
+}
+
+// IsZero reports whether d is no directive.
+func (d Directive) IsZero() bool { return d.place == nil }
+
+// IsRoot reports whether d is the synthetic root of the tree.
+func (d Directive) IsRoot() bool { return d.place != nil && d.i < 0 }
+
+// Statement names the line of the file d is, the same at every place the
+// file is included.
+func (d Directive) Statement() StatementID { return StatementID{File: d.place.File, Index: d.i} }
+
+// Place is where d's file is read into the tree.
+func (d Directive) Place() *Place { return d.place }
+
+func (d Directive) stmt() *Stmt { return &d.place.File.Stmts[d.i] }
+
+// Name is the directive's name; "" for the root and for no directive.
+func (d Directive) Name() string {
+	if d.place == nil || d.i < 0 {
+		return ""
+	}
+	f := d.place.File
+	return f.value(&f.Words[f.Stmts[d.i].Word])
+}
+
+// NArgs is the number of arguments.
+func (d Directive) NArgs() int {
+	if d.place == nil || d.i < 0 {
+		return 0
+	}
+	return int(d.stmt().NArgs)
+}
+
+// Arg returns the value of argument i, or "" when there is none.
+func (d Directive) Arg(i int) string {
+	if i < 0 || i >= d.NArgs() {
+		return ""
+	}
+	f := d.place.File
+	return f.value(&f.Words[int(f.Stmts[d.i].Word)+1+i])
+}
+
+// ArgQuote returns the quote of argument i, a double or single quote; 0
+// when it was not quoted or there is none.
+func (d Directive) ArgQuote(i int) byte {
+	if i < 0 || i >= d.NArgs() {
+		return 0
+	}
+	f := d.place.File
+	return f.Words[int(f.Stmts[d.i].Word)+1+i].Quote
+}
+
+// ArgPos returns where argument i starts, or where the directive does when
+// it has no argument i.
+func (d Directive) ArgPos(i int) Pos {
+	if i < 0 || i >= d.NArgs() {
+		return d.Pos()
+	}
+	f := d.place.File
+	return f.pos(f.Words[int(f.Stmts[d.i].Word)+1+i].Off)
+}
+
+// Args returns the arguments with their quotes and places.
+func (d Directive) Args() []Arg {
+	n := d.NArgs()
+	if n == 0 {
+		return nil
+	}
+	args := make([]Arg, n)
+	for i := range args {
+		p := d.ArgPos(i)
+		args[i] = Arg{Value: d.Arg(i), LineCol: p.LineCol(), Quote: d.ArgQuote(i)}
+	}
+	return args
+}
+
+// ArgValues returns the argument values.
+func (d Directive) ArgValues() []string {
+	vs := make([]string, d.NArgs())
+	for i := range vs {
+		vs[i] = d.Arg(i)
+	}
+	return vs
+}
+
+// Pos is where the directive's name starts; the zero Pos for the root.
+func (d Directive) Pos() Pos {
+	if d.place == nil || d.i < 0 {
+		return Pos{}
+	}
+	f := d.place.File
+	return f.pos(f.Words[f.Stmts[d.i].Word].Off)
+}
+
+// File is the path of the directive's file.
+func (d Directive) File() string {
+	if d.place == nil {
+		return ""
+	}
+	return d.place.File.Path
+}
+
+// Span runs from the directive's name to the ';' or '{' that ends it.
+func (d Directive) Span() Span {
+	if d.place == nil || d.i < 0 {
+		return Span{}
+	}
+	return Span{Start: d.Pos(), End: d.place.File.pos(d.stmt().End)}
 }
 
 // BlockEnd is the position of the closing '}' of a block; the zero Pos
 // when there is none.
-func (s *Statement) BlockEnd() Pos {
-	if s.Close.Line == 0 {
+func (d Directive) BlockEnd() Pos {
+	if d.place == nil || d.i < 0 || d.stmt().Close < 0 {
 		return Pos{}
 	}
-	return Pos{File: s.Start.File, Line: s.Close.Line, Col: s.Close.Col}
+	return d.place.File.pos(d.stmt().Close)
 }
 
-// Span runs from the directive's name to the ';' or '{' that ends it.
-func (s *Statement) Span() Span {
-	return Span{Start: s.Start, End: Pos{File: s.Start.File, Line: s.End.Line, Col: s.End.Col}}
+// IsBlock reports whether d has a block ({ … }).
+func (d Directive) IsBlock() bool {
+	if d.place == nil {
+		return false
+	}
+	return d.i < 0 || d.stmt().Close != NoBlock
 }
 
-// NewDirective returns a directive with no parent, for tests and for the
-// synthetic root (name "").
-func NewDirective(name string, args ...Arg) *Directive {
-	return &Directive{Statement: &Statement{Name: name, Args: args}}
+// Parent is the enclosing block; the root for top-level directives, the
+// zero Directive for the root.
+func (d Directive) Parent() Directive {
+	if d.place == nil || d.i < 0 {
+		return Directive{}
+	}
+	if parent := d.stmt().Parent; parent >= 0 {
+		return Directive{place: d.place, i: parent}
+	}
+	if inc := d.place.Include; !inc.IsZero() {
+		return inc.Parent()
+	}
+	return Directive{place: d.place, i: -1}
+}
+
+// Include is the include directive whose file this directive was read
+// from; the zero Directive for the main file's. Follow Include().Include()
+// for the chain.
+func (d Directive) Include() Directive {
+	if d.place == nil {
+		return Directive{}
+	}
+	return d.place.Include
+}
+
+// Block yields the directives of d's block in file order, those of its
+// includes' files right after each include directive.
+func (d Directive) Block() iter.Seq[Directive] {
+	return func(yield func(Directive) bool) {
+		if d.place != nil {
+			d.place.children(d.i, yield)
+		}
+	}
+}
+
+// children yields the directives in the block of statement i (-1: the
+// top level), includes expanded; false when yield stopped.
+func (p *Place) children(i int32, yield func(Directive) bool) bool {
+	f := p.File
+	c, end := int32(0), int32(len(f.Stmts))
+	if i >= 0 {
+		c, end = i+1, f.Stmts[i].After
+	}
+	for c < end {
+		if !yield(Directive{place: p, i: c}) {
+			return false
+		}
+		if len(p.Expansions) > 0 {
+			for _, q := range p.expansion(c) {
+				if !q.children(-1, yield) {
+					return false
+				}
+			}
+		}
+		c = f.Stmts[c].After
+	}
+	return true
+}
+
+// BlockList returns the directives of d's block (Block) as a new slice.
+func (d Directive) BlockList() []Directive { return slices.Collect(d.Block()) }
+
+// BlockLen is the number of directives in d's block, includes expanded.
+func (d Directive) BlockLen() int {
+	n := 0
+	for range d.Block() {
+		n++
+	}
+	return n
 }
 
 // indexMin is the size from which Index indexes a block.
 const indexMin = 32
 
-// Index indexes the large blocks under d by directive name, so that
+// index indexes the large blocks under d by directive name, so that
 // Children, Child and Effective do not scan the http block's thousands of
-// servers for every location. Call it once the tree is complete; the tree
-// must not change afterwards.
-func (d *Directive) Index() {
-	if len(d.Block) >= indexMin {
-		d.byName = make(map[string][]*Directive)
-		for _, c := range d.Block {
-			d.byName[c.Name] = append(d.byName[c.Name], c)
+// servers for every location.
+func (d Directive) index() {
+	n := 0
+	for c := range d.Block() {
+		n++
+		if c.IsBlock() {
+			c.index()
 		}
 	}
-	for _, c := range d.Block {
-		if c.Block != nil {
-			c.Index()
-		}
+	if n < indexMin {
+		return
 	}
+	byName := make(map[string][]Directive)
+	for c := range d.Block() {
+		byName[c.Name()] = append(byName[c.Name()], c)
+	}
+	if d.place.index == nil {
+		d.place.index = make(map[int32]map[string][]Directive)
+	}
+	d.place.index[d.i] = byName
+}
+
+func (d Directive) byName() map[string][]Directive {
+	if d.place == nil || d.place.index == nil {
+		return nil
+	}
+	return d.place.index[d.i]
+}
+
+// NewDirective returns a directive with no parent and no place in a file,
+// for tests and for messages that show a directive rewritten.
+func NewDirective(name string, args ...string) Directive {
+	f := &NginxFile{Escaped: append([]string{name}, args...)}
+	for i := range f.Escaped {
+		f.Words = append(f.Words, Word{Len: int32(i), Escaped: true})
+	}
+	f.Stmts = []Stmt{{NArgs: int32(len(args)), Close: NoBlock, Parent: -1, After: 1}}
+	return Directive{place: &Place{File: f}}
 }
 
 // Arg is one argument of a directive, with quotes and escapes as nginx
 // leaves them: quotes removed, `\"` `\'` `\\` unescaped and `\t` `\r` `\n`
 // turned into a tab, CR and LF (in quoted and unquoted words alike), other
-// backslash sequences kept.
-//
-// Line and Col are where it starts in the directive's file: a file name in
-// each of the hundreds of thousands of arguments of a large tree would be
-// 16 bytes each. Directive.ArgPos gives the whole position.
+// backslash sequences kept. Line and Col are where it starts in the
+// directive's file.
 type Arg struct {
 	Value string `json:"value"`
 	LineCol
@@ -135,43 +439,11 @@ type Arg struct {
 	Quote byte `json:"quote,omitempty"`
 }
 
-// ArgPos returns where argument i starts, or where the directive does when
-// it has no argument i.
-func (d *Directive) ArgPos(i int) Pos {
-	if i < 0 || i >= len(d.Args) || d.Args[i].Line == 0 {
-		return d.Start
-	}
-	return Pos{File: d.Start.File, Line: d.Args[i].Line, Col: d.Args[i].Col}
-}
-
-// Pos is where the directive's name starts.
-func (d *Directive) Pos() Pos { return d.Start }
-
-// IsBlock reports whether d has a block ({ … }).
-func (d *Directive) IsBlock() bool { return d.Block != nil }
-
-// Arg returns the value of argument i, or "" when there is none.
-func (d *Directive) Arg(i int) string {
-	if i < 0 || i >= len(d.Args) {
-		return ""
-	}
-	return d.Args[i].Value
-}
-
-// ArgValues returns the argument values.
-func (d *Directive) ArgValues() []string {
-	vs := make([]string, len(d.Args))
-	for i, a := range d.Args {
-		vs[i] = a.Value
-	}
-	return vs
-}
-
 // String renders the directive as it would be written (without its block).
-func (d *Directive) String() string {
+func (d Directive) String() string {
 	var b strings.Builder
-	b.WriteString(d.Name)
-	for _, a := range d.Args {
+	b.WriteString(d.Name())
+	for _, a := range d.Args() {
 		b.WriteByte(' ')
 		if a.Quote != 0 || a.Value == "" || strings.ContainsAny(a.Value, " \t\r\n;{}#") ||
 			a.Value[0] == '"' || a.Value[0] == '\'' || hasEscape(a.Value) {
@@ -257,110 +529,126 @@ func hasEscape(v string) bool {
 }
 
 // Children returns the directives named name directly inside d's block.
-// The slice may share memory with the block: do not write to it.
-func (d *Directive) Children(name string) []*Directive {
-	if d.byName != nil {
-		cs := d.byName[name]
+// The slice may be shared: do not write to it.
+func (d Directive) Children(name string) []Directive {
+	if idx := d.byName(); idx != nil {
+		cs := idx[name]
 		return cs[:len(cs):len(cs)]
 	}
-	// The directives of one name usually stand together (a list of
-	// fastcgi_param): then the answer is a piece of the block.
-	first := -1
-	for i, c := range d.Block {
-		if c.Name == name {
-			first = i
-			break
+	n := 0
+	for c := range d.Block() {
+		if c.Name() == name {
+			n++
 		}
 	}
-	if first < 0 {
+	if n == 0 {
 		return nil
 	}
-	end := first + 1
-	for end < len(d.Block) && d.Block[end].Name == name {
-		end++
-	}
-	more := 0
-	for _, c := range d.Block[end:] {
-		if c.Name == name {
-			more++
-		}
-	}
-	if more == 0 {
-		return d.Block[first:end:end]
-	}
-	out := make([]*Directive, 0, end-first+more)
-	out = append(out, d.Block[first:end]...)
-	for _, c := range d.Block[end:] {
-		if c.Name == name {
+	out := make([]Directive, 0, n)
+	for c := range d.Block() {
+		if c.Name() == name {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
-// Child returns the last directive named name directly inside d's block.
-func (d *Directive) Child(name string) *Directive {
-	if d.byName != nil {
-		if cs := d.byName[name]; len(cs) > 0 {
+// Child returns the last directive named name directly inside d's block,
+// or the zero Directive.
+func (d Directive) Child(name string) Directive {
+	if idx := d.byName(); idx != nil {
+		if cs := idx[name]; len(cs) > 0 {
 			return cs[len(cs)-1]
 		}
-		return nil
+		return Directive{}
 	}
-	for i := len(d.Block) - 1; i >= 0; i-- {
-		if d.Block[i].Name == name {
-			return d.Block[i]
+	var last Directive
+	for c := range d.Block() {
+		if c.Name() == name {
+			last = c
 		}
 	}
-	return nil
+	return last
+}
+
+// has reports whether d's block holds a directive named name.
+func (d Directive) has(name string) bool {
+	if idx := d.byName(); idx != nil {
+		return len(idx[name]) > 0
+	}
+	for c := range d.Block() {
+		if c.Name() == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Walk calls fn for d's children depth-first in file order; when fn returns
 // false the children of that directive are skipped.
-func (d *Directive) Walk(fn func(*Directive) bool) {
-	for _, c := range d.Block {
-		if fn(c) && c.Block != nil {
+func (d Directive) Walk(fn func(Directive) bool) {
+	for c := range d.Block() {
+		if fn(c) && c.IsBlock() {
 			c.Walk(fn)
 		}
 	}
 }
 
-// Enclosing returns the nearest enclosing block named one of names, or nil.
-// For a shared simple directive it answers for its first place only (see
-// Directive).
-func (d *Directive) Enclosing(names ...string) *Directive {
-	for p := d.Parent; p != nil; p = p.Parent {
-		for _, n := range names {
-			if p.Name == n {
-				return p
-			}
+// Enclosing returns the nearest enclosing block named one of names, or the
+// zero Directive.
+func (d Directive) Enclosing(names ...string) Directive {
+	for p := d.Parent(); !p.IsZero(); p = p.Parent() {
+		if slices.Contains(names, p.Name()) {
+			return p
 		}
 	}
-	return nil
+	return Directive{}
 }
 
 // Context returns the names of the enclosing blocks from the outside in,
-// e.g. ["http", "server", "location"]. The Root has none. For a shared
-// simple directive, those of its first place (see Directive).
-func (d *Directive) Context() []string {
+// e.g. ["http", "server", "location"]. The Root has none.
+func (d Directive) Context() []string {
 	var names []string
-	for p := d.Parent; p != nil && p.Parent != nil; p = p.Parent {
-		names = append(names, p.Name)
+	for p := d.Parent(); !p.IsZero() && !p.IsRoot(); p = p.Parent() {
+		names = append(names, p.Name())
 	}
-	for i, j := 0, len(names)-1; i < j; i, j = i+1, j-1 {
-		names[i], names[j] = names[j], names[i]
-	}
+	slices.Reverse(names)
 	return names
 }
 
 // IncludeChain returns the include directives that led to d, innermost
-// first; empty for a directive of the main file. For a shared simple
-// directive, those of its first place (see Directive).
-func (d *Directive) IncludeChain() []*Directive {
-	var chain []*Directive
-	for inc := d.Include; inc != nil; inc = inc.Include {
+// first; empty for a directive of the main file.
+func (d Directive) IncludeChain() []Directive {
+	var chain []Directive
+	for inc := d.Include(); !inc.IsZero(); inc = inc.Include() {
 		chain = append(chain, inc)
 	}
 	return chain
+}
+
+// jsonDirective is how the model's JSON shows a directive.
+type jsonDirective struct {
+	Name     string      `json:"name"`
+	Args     []Arg       `json:"args,omitempty"`
+	Start    Pos         `json:"start"`
+	End      LineCol     `json:"end"`
+	BlockEnd LineCol     `json:"block_end,omitzero"`
+	Block    []Directive `json:"block,omitempty"`
+}
+
+// MarshalJSON shows the directive with its block, includes expanded.
+func (d Directive) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	v := jsonDirective{Name: d.Name(), Args: d.Args(), Start: d.Pos(), End: d.Span().End.LineCol(), BlockEnd: d.BlockEnd().LineCol()}
+	if d.IsBlock() {
+		v.Block = d.BlockList()
+		if v.Block == nil {
+			v.Block = []Directive{}
+		}
+	}
+	return json.Marshal(v)
 }
 
 // NginxUser is the account nginx's worker processes run as.
@@ -369,7 +657,7 @@ type NginxUser struct {
 	Group string `json:"group"`
 	// Directive is the `user` directive, nil when nginx's compiled default
 	// (nobody) applies or the user is overridden.
-	Directive *Directive `json:"-"`
+	Directive Directive `json:"-"`
 	// Override names where the user was set instead of nginx.conf (the
 	// linter's configuration file), "" when nginx.conf says it.
 	Override string `json:"override,omitempty"`
@@ -387,14 +675,14 @@ type Upstream struct {
 	Name string `json:"name"`
 	// Context is "http" or "stream": the two have separate name spaces.
 	Context   string            `json:"context"`
-	Directive *Directive        `json:"-"`
+	Directive Directive         `json:"-"`
 	Servers   []*UpstreamServer `json:"servers"`
 }
 
 // UpstreamServer is a `server` line of an upstream block.
 type UpstreamServer struct {
-	Directive *Directive `json:"-"`
-	Pos       Pos        `json:"pos"`
+	Directive Directive `json:"-"`
+	Pos       Pos       `json:"pos"`
 	// Target is a unix socket or host:port (never an upstream).
 	Target Target `json:"target"`
 	Down   bool   `json:"down,omitempty"`
@@ -404,17 +692,17 @@ type UpstreamServer struct {
 // Hop is one place where nginx passes a request to a backend.
 type Hop struct {
 	// Directive is the fastcgi_pass, proxy_pass, … directive.
-	Directive *Directive `json:"-"`
-	Pos       Pos        `json:"pos"`
+	Directive Directive `json:"-"`
+	Pos       Pos       `json:"pos"`
 	// Module is "fastcgi", "proxy", "uwsgi", "scgi" or "grpc".
 	Module string `json:"module"`
 	// Context is "http" or "stream".
 	Context string `json:"context"`
 	// Block is the innermost enclosing location, if, limit_except or server.
-	Block *Directive `json:"-"`
-	// Server is the enclosing server block (nil only in broken trees).
-	Server *Directive `json:"-"`
-	Target Target     `json:"target"`
+	Block Directive `json:"-"`
+	// Server is the enclosing server block (zero only in broken trees).
+	Server Directive `json:"-"`
+	Target Target    `json:"target"`
 }
 
 // TargetKind says what a backend address resolved to.
@@ -450,24 +738,52 @@ type Target struct {
 // Setting is the effective value of a directive at some level of the tree,
 // and where it comes from.
 type Setting struct {
-	// Directives are the directives in force: one for a plain directive
-	// (the last one set), several for an array directive such as
-	// fastcgi_param. Empty when nginx's default applies.
-	Directives []*Directive
-	// Level is the block that sets them (the location itself, or the
-	// server or http it inherits them from); nil for the default.
-	Level *Directive
+	// Level is the block that sets the directive (the location itself, or
+	// the server or http it inherits it from); zero when nginx's default
+	// applies.
+	Level Directive
+	name  string
 }
 
 // IsDefault reports whether no level sets the directive.
-func (s Setting) IsDefault() bool { return len(s.Directives) == 0 }
+func (s Setting) IsDefault() bool { return s.Level.IsZero() }
 
-// Last returns the directive in force for a non-array directive, or nil.
-func (s Setting) Last() *Directive {
-	if len(s.Directives) == 0 {
+// Directives are the directives in force: one for a plain directive (the
+// last one set), several for an array directive such as fastcgi_param.
+// Empty when nginx's default applies.
+func (s Setting) Directives() []Directive {
+	if s.Level.IsZero() {
 		return nil
 	}
-	return s.Directives[len(s.Directives)-1]
+	return s.Level.Children(s.name)
+}
+
+// All yields the directives in force (Directives) one by one.
+func (s Setting) All() iter.Seq[Directive] {
+	return func(yield func(Directive) bool) {
+		if idx := s.Level.byName(); idx != nil {
+			for _, d := range idx[s.name] {
+				if !yield(d) {
+					return
+				}
+			}
+			return
+		}
+		for c := range s.Level.Block() {
+			if c.Name() == s.name && !yield(c) {
+				return
+			}
+		}
+	}
+}
+
+// Last returns the directive in force for a non-array directive, or the
+// zero Directive.
+func (s Setting) Last() Directive {
+	if s.Level.IsZero() {
+		return Directive{}
+	}
+	return s.Level.Child(s.name)
 }
 
 // notInherited lists directives that nginx does not merge from an outer level
@@ -489,12 +805,15 @@ func Inherited(name string) bool { return !notInherited[name] }
 // it, all of its occurrences there. Array directives (fastcgi_param,
 // proxy_set_header, add_header, …) are thus replaced wholesale by the first
 // level that sets any. Inheritance stops at the http or stream block.
-func Effective(block *Directive, name string) Setting {
-	for level := block; level != nil; level = level.Parent {
-		if set := level.Children(name); len(set) > 0 {
-			return Setting{Directives: set, Level: level}
+func Effective(block Directive, name string) Setting {
+	for level := block; !level.IsZero(); level = level.Parent() {
+		if level.has(name) {
+			return Setting{Level: level, name: name}
 		}
-		if !Inherited(name) || level.Name == "http" || level.Name == "stream" || level.Parent == nil {
+		if !Inherited(name) || level.IsRoot() {
+			break
+		}
+		if n := level.Name(); n == "http" || n == "stream" {
 			break
 		}
 	}

@@ -32,16 +32,16 @@ func load(t *testing.T, files map[string]string) *lint.Nginx {
 // find returns the block at path, e.g. "http > server one > location /a":
 // each step is a directive name, optionally with its first argument (the
 // server_name for a server).
-func find(t *testing.T, root *lint.Directive, path string) *lint.Directive {
+func find(t *testing.T, root lint.Directive, path string) lint.Directive {
 	t.Helper()
 	cur := root
 	for _, step := range strings.Split(path, " > ") {
 		name, arg, _ := strings.Cut(step, " ")
-		var next *lint.Directive
+		var next lint.Directive
 		for _, d := range cur.Children(name) {
 			key := d.Arg(0)
 			if name == "server" {
-				if sn := d.Child("server_name"); sn != nil {
+				if sn := d.Child("server_name"); !sn.IsZero() {
 					key = sn.Arg(0)
 				}
 			}
@@ -50,8 +50,8 @@ func find(t *testing.T, root *lint.Directive, path string) *lint.Directive {
 				break
 			}
 		}
-		if next == nil {
-			t.Fatalf("find %q: no %q in %q", path, step, cur.Name)
+		if next.IsZero() {
+			t.Fatalf("find %q: no %q in %q", path, step, cur.Name())
 		}
 		cur = next
 	}
@@ -59,17 +59,17 @@ func find(t *testing.T, root *lint.Directive, path string) *lint.Directive {
 }
 
 // blockPath names a block the way find takes it, for messages.
-func blockPath(d *lint.Directive) string {
-	if d == nil {
+func blockPath(d lint.Directive) string {
+	if d.IsZero() {
 		return ""
 	}
 	var parts []string
-	for ; d != nil && d.Parent != nil; d = d.Parent {
-		label := d.Name
+	for ; !d.IsZero() && !d.IsRoot(); d = d.Parent() {
+		label := d.Name()
 		switch {
-		case d.Name == "server" && d.Child("server_name") != nil:
+		case d.Name() == "server" && !d.Child("server_name").IsZero():
 			label += " " + d.Child("server_name").Arg(0)
-		case d.Name != "if" && len(d.Args) > 0:
+		case d.Name() != "if" && d.NArgs() > 0:
 			label += " " + d.Arg(0)
 		}
 		parts = append([]string{label}, parts...)
@@ -193,9 +193,9 @@ func TestEffective(t *testing.T) {
 			block := find(t, ng.Root, c.block)
 			s := lint.Effective(block, c.directive)
 			var got []string
-			for _, d := range s.Directives {
-				if d.Name != c.directive {
-					t.Errorf("Effective returned a %q directive", d.Name)
+			for _, d := range s.Directives() {
+				if d.Name() != c.directive {
+					t.Errorf("Effective returned a %q directive", d.Name())
 				}
 				got = append(got, strings.Join(d.ArgValues(), " "))
 			}
@@ -210,9 +210,9 @@ func TestEffective(t *testing.T) {
 			}
 			last := s.Last()
 			switch {
-			case c.want == nil && last != nil:
-				t.Errorf("Last() = %v, want nil", last)
-			case c.want != nil && (last == nil || strings.Join(last.ArgValues(), " ") != c.want[len(c.want)-1]):
+			case c.want == nil && !last.IsZero():
+				t.Errorf("Last() = %v, want the zero Directive", last)
+			case c.want != nil && (last.IsZero() || strings.Join(last.ArgValues(), " ") != c.want[len(c.want)-1]):
 				t.Errorf("Last() = %v, want the last of %q", last, c.want)
 			}
 		})
@@ -263,8 +263,8 @@ func TestDirectiveHelpers(t *testing.T) {
 		}
 		// the directives an include brings in are children of the including block
 		var names []string
-		for _, d := range locC.Block {
-			names = append(names, d.Name+" "+d.Arg(0))
+		for d := range locC.Block() {
+			names = append(names, d.Name()+" "+d.Arg(0))
 		}
 		want := []string{"add_header X-Loc", "include /cfg/nginx/params.conf", "fastcgi_param FROM_INCLUDE", "include /cfg/nginx/deeper.conf", "fastcgi_param FROM_DEEPER"}
 		if !reflect.DeepEqual(names, want) {
@@ -273,23 +273,23 @@ func TestDirectiveHelpers(t *testing.T) {
 	})
 
 	t.Run("Child", func(t *testing.T) {
-		if got := http.Child("server"); got == nil || got.Child("server_name").Arg(0) != "two" {
+		if got := http.Child("server"); got.IsZero() || got.Child("server_name").Arg(0) != "two" {
 			t.Errorf("Child(server) is not the last server")
 		}
-		if got := find(t, root, "http > server one > location /d").Child("fastcgi_read_timeout"); got == nil || got.Arg(0) != "7s" {
+		if got := find(t, root, "http > server one > location /d").Child("fastcgi_read_timeout"); got.IsZero() || got.Arg(0) != "7s" {
 			t.Errorf("Child returns %v, want the last fastcgi_read_timeout (7s)", got)
 		}
-		if got := http.Child("nope"); got != nil {
+		if got := http.Child("nope"); !got.IsZero() {
 			t.Errorf("Child(nope) = %v", got)
 		}
-		if got := user.Child("x"); got != nil {
+		if got := user.Child("x"); !got.IsZero() {
 			t.Errorf("Child of a simple directive = %v", got)
 		}
 	})
 
 	t.Run("Context", func(t *testing.T) {
 		cases := []struct {
-			d    *lint.Directive
+			d    lint.Directive
 			want []string
 		}{
 			{user, nil},
@@ -313,23 +313,23 @@ func TestDirectiveHelpers(t *testing.T) {
 	t.Run("Enclosing", func(t *testing.T) {
 		cases := []struct {
 			names []string
-			want  *lint.Directive
+			want  lint.Directive
 		}{
 			{[]string{"server"}, one},
 			{[]string{"location"}, nested}, // the nearest one
 			{[]string{"if"}, ifBlock},
-			{[]string{"location", "server"}, ifBlock.Parent},
+			{[]string{"location", "server"}, ifBlock.Parent()},
 			{[]string{"server", "if"}, ifBlock},
 			{[]string{"http"}, http},
-			{[]string{"stream"}, nil},
-			{nil, nil},
+			{[]string{"stream"}, lint.Directive{}},
+			{nil, lint.Directive{}},
 		}
 		for _, c := range cases {
 			if got := ifPass.Enclosing(c.names...); got != c.want {
 				t.Errorf("Enclosing(%q) = %q, want %q", c.names, blockPath(got), blockPath(c.want))
 			}
 		}
-		if got := one.Enclosing("server"); got != nil {
+		if got := one.Enclosing("server"); !got.IsZero() {
 			t.Errorf("a block is not its own enclosing block: got %q", blockPath(got))
 		}
 	})
@@ -338,7 +338,7 @@ func TestDirectiveHelpers(t *testing.T) {
 		if got := locA.Child("fastcgi_pass").IncludeChain(); len(got) != 0 {
 			t.Errorf("a directive of the main file has the include chain %v", got)
 		}
-		var fromInclude, fromDeeper *lint.Directive
+		var fromInclude, fromDeeper lint.Directive
 		for _, d := range locC.Children("fastcgi_param") {
 			switch d.Arg(0) {
 			case "FROM_INCLUDE":
@@ -368,9 +368,9 @@ func TestDirectiveHelpers(t *testing.T) {
 
 	t.Run("Walk", func(t *testing.T) {
 		var all, skipped int
-		root.Walk(func(*lint.Directive) bool { all++; return true })
-		root.Walk(func(d *lint.Directive) bool { skipped++; return d.Name != "http" })
-		if all <= skipped || skipped != len(root.Block)+len(find(t, root, "stream").Block)+len(find(t, root, "stream > server").Block) {
+		root.Walk(func(lint.Directive) bool { all++; return true })
+		root.Walk(func(d lint.Directive) bool { skipped++; return d.Name() != "http" })
+		if all <= skipped || skipped != root.BlockLen()+find(t, root, "stream").BlockLen()+find(t, root, "stream > server").BlockLen() {
 			t.Errorf("Walk visited %d directives, %d when skipping http's children", all, skipped)
 		}
 	})
@@ -389,6 +389,47 @@ func TestDirectiveHelpers(t *testing.T) {
 			t.Errorf("events {} has no BlockEnd")
 		}
 	})
+}
+
+// A file included at several places gives a Directive per place, each with
+// the Parent and Include of its place, and one Statement.
+func TestIncludedAtSeveralPlaces(t *testing.T) {
+	ng := load(t, map[string]string{
+		mainConf: `events {}
+http {
+    server {
+        location /a {
+            include /cfg/nginx/params.conf;
+        }
+        location /b {
+            include /cfg/nginx/params.conf;
+        }
+    }
+}
+`,
+		"/cfg/nginx/params.conf": "fastcgi_param A a;\n",
+	})
+	locA := find(t, ng.Root, "http > server > location /a")
+	locB := find(t, ng.Root, "http > server > location /b")
+	a, b := locA.Child("fastcgi_param"), locB.Child("fastcgi_param")
+	if a.IsZero() || b.IsZero() {
+		t.Fatalf("fastcgi_param in location /a: %v, in location /b: %v", a, b)
+	}
+	if a == b {
+		t.Errorf("both places give the same Directive")
+	}
+	if a.Parent() != locA || b.Parent() != locB {
+		t.Errorf("parents %q and %q, want location /a and location /b", blockPath(a.Parent()), blockPath(b.Parent()))
+	}
+	if a.Include() != locA.Child("include") || b.Include() != locB.Child("include") {
+		t.Errorf("includes at %v and %v, want each location's own", a.Include().Pos(), b.Include().Pos())
+	}
+	if got := b.Context(); !reflect.DeepEqual(got, []string{"http", "server", "location"}) {
+		t.Errorf("Context() = %q", got)
+	}
+	if a.Statement() != b.Statement() || a.Pos() != b.Pos() {
+		t.Errorf("the two places are not one line of params.conf: %v and %v", a.Pos(), b.Pos())
+	}
 }
 
 func TestDirectiveString(t *testing.T) {
@@ -413,7 +454,8 @@ func TestDirectiveString(t *testing.T) {
 		{"set $x ${host}x;", "set $x \"${host}x\";"}, // quoted for its braces: the same to nginx
 	}
 	for _, c := range cases {
-		ds, _, err := nginx.Parse("t.conf", []byte(c.src))
+		root, _, err := nginx.Parse("t.conf", []byte(c.src))
+		ds := root.BlockList()
 		if err != nil || len(ds) != 1 {
 			t.Fatalf("parse %q: %v (%d directives)", c.src, err, len(ds))
 		}
@@ -422,7 +464,8 @@ func TestDirectiveString(t *testing.T) {
 			t.Errorf("String() of %q = %q, want %q", c.src, got, c.want)
 		}
 		// What String writes, nginx reads back as the same arguments.
-		again, _, err := nginx.Parse("again.conf", []byte(strings.Replace(got, "{ … }", "{}", 1)))
+		againRoot, _, err := nginx.Parse("again.conf", []byte(strings.Replace(got, "{ … }", "{}", 1)))
+		again := againRoot.BlockList()
 		if err != nil || len(again) != 1 {
 			t.Errorf("String() of %q = %q does not parse: %v", c.src, got, err)
 			continue
@@ -433,7 +476,7 @@ func TestDirectiveString(t *testing.T) {
 	}
 
 	// Arguments built by hand (a rule's Fix) are quoted when they need it.
-	d := lint.NewDirective("add_header", []lint.Arg{{Value: "X-A"}, {Value: "a b"}, {Value: ""}, {Value: `"q`}, {Value: `\d`}}...)
+	d := lint.NewDirective("add_header", "X-A", "a b", "", `"q`, `\d`)
 	if got, want := d.String(), `add_header X-A "a b" "" "\"q" \d;`; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}

@@ -19,7 +19,7 @@ type backend struct {
 }
 
 // directive is the line that holds the address.
-func (b backend) directive() *lint.Directive {
+func (b backend) directive() lint.Directive {
 	if b.server != nil {
 		return b.server.Directive
 	}

@@ -35,15 +35,15 @@ fastcgi_buffers 16 16k;`,
 func checkBufferTooSmall(m *lint.Model, r *lint.Reporter) {
 	floor, _ := lint.ParseSize(r.Option("min_buffer_size"))
 	for _, block := range httpBlocks(m) {
-		for _, d := range block.Block {
-			if !strings.HasSuffix(d.Name, "_buffer_size") {
+		for d := range block.Block() {
+			name := d.Name()
+			if !strings.HasSuffix(name, "_buffer_size") {
 				continue
 			}
-			module, ok := bufferDirective[d.Name]
+			module, ok := bufferDirective[name]
 			if !ok {
 				continue
 			}
-			name := d.Name
 			n, ok := lint.ParseSize(d.Arg(0))
 			if !ok || n >= floor {
 				continue
@@ -92,13 +92,13 @@ func checkBufferSizeDefault(m *lint.Model, r *lint.Reporter) {
 	}
 	var first *lint.Hop
 	count := 0
-	seen := map[*lint.Statement]bool{} // a line included at several places counts once
+	seen := map[lint.StatementID]bool{} // a line included at several places counts once
 	for _, h := range m.Nginx.Hops {
-		if (h.Module != "fastcgi" && h.Module != "proxy") || h.Context != "http" || seen[h.Directive.Statement] {
+		if (h.Module != "fastcgi" && h.Module != "proxy") || h.Context != "http" || seen[h.Directive.Statement()] {
 			continue
 		}
-		seen[h.Directive.Statement] = true
-		if inForce(h.Block, bufferNames[h.Module][0]) != nil {
+		seen[h.Directive.Statement()] = true
+		if !inForce(h.Block, bufferNames[h.Module][0]).IsZero() {
 			continue
 		}
 		if first == nil {
@@ -120,7 +120,7 @@ func checkBufferSizeDefault(m *lint.Model, r *lint.Reporter) {
 	r.Report(lint.Finding{
 		Span: first.Directive.Span(),
 		Message: fmt.Sprintf("%s relies on the default %s of 4k%s: responses with more than about 4 KB of headers will fail with 502",
-			first.Directive.Name, name, others),
+			first.Directive.Name(), name, others),
 		Consequence: "502 Bad Gateway once headers pass 4k; error.log: upstream sent too big header while reading response header from upstream",
 		Fix:         &lint.Fix{Text: "set fastcgi_buffer_size 16k; fastcgi_buffers 16 16k; (and proxy_buffer_size 16k; proxy_buffers 8 16k;) once in the http block"},
 	})

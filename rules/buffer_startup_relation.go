@@ -47,7 +47,7 @@ func checkBufferStartupRelation(m *lint.Model, r *lint.Reporter) {
 			}
 			for _, v := range s.violations() {
 				culprit := culpritAt(s, block, v.culprits)
-				if culprit == nil {
+				if culprit.IsZero() {
 					continue // reported at the level that sets it
 				}
 				r.Report(bufferFinding(s, v, culprit))
@@ -58,13 +58,14 @@ func checkBufferStartupRelation(m *lint.Model, r *lint.Reporter) {
 
 // modulesSettingBuffers lists the modules, in bufferModules' order, whose
 // buffer directives block itself sets.
-func modulesSettingBuffers(block *lint.Directive) []string {
+func modulesSettingBuffers(block lint.Directive) []string {
 	var set uint
-	for _, c := range block.Block {
-		if !strings.HasSuffix(c.Name, "_size") && !strings.HasSuffix(c.Name, "_buffers") {
+	for c := range block.Block() {
+		name := c.Name()
+		if !strings.HasSuffix(name, "_size") && !strings.HasSuffix(name, "_buffers") {
 			continue // most directives: no map lookup
 		}
-		if module, ok := bufferDirective[c.Name]; ok {
+		if module, ok := bufferDirective[name]; ok {
 			set |= 1 << slices.Index(bufferModules, module)
 		}
 	}
@@ -77,19 +78,18 @@ func modulesSettingBuffers(block *lint.Directive) []string {
 	return out
 }
 
-// culpritAt returns the first of names set at block itself, or nil. (Not
-// d.Parent == block: a simple directive of a file included at several
-// places has the Parent of its first place.)
-func culpritAt(s *bufferSettings, block *lint.Directive, names []string) *lint.Directive {
+// culpritAt returns the first of names set at block itself, or the zero
+// Directive.
+func culpritAt(s *bufferSettings, block lint.Directive, names []string) lint.Directive {
 	for _, n := range names {
-		if d := s.at.get(n); d != nil && block.Child(n) == d {
+		if d := s.at.get(n); !d.IsZero() && block.Child(n) == d {
 			return d
 		}
 	}
-	return nil
+	return lint.Directive{}
 }
 
-func bufferFinding(s *bufferSettings, v violation, culprit *lint.Directive) lint.Finding {
+func bufferFinding(s *bufferSettings, v violation, culprit lint.Directive) lint.Finding {
 	f := lint.Finding{
 		Span: culprit.Span(),
 		Message: fmt.Sprintf("nginx will refuse to start: %s (here %s)",
@@ -97,7 +97,7 @@ func bufferFinding(s *bufferSettings, v violation, culprit *lint.Directive) lint
 		Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s; the reload is refused, a fresh start leaves every site down", v.message),
 	}
 	for _, n := range v.culprits {
-		if d := s.at.get(n); d != nil && d != culprit {
+		if d := s.at.get(n); !d.IsZero() && d != culprit {
 			f.Related = append(f.Related, lint.Related{Pos: d.Pos(), Message: fmt.Sprintf("%s in force here", strings.TrimSuffix(d.String(), ";"))})
 		}
 	}
@@ -105,7 +105,7 @@ func bufferFinding(s *bufferSettings, v violation, culprit *lint.Directive) lint
 		f.Fix = &lint.Fix{Text: "add next to it: " + strings.Join(lines, " ")}
 		if len(lines) == 1 {
 			f.Fix.Replacement = culprit.String() + "\n" + lines[0]
-			if strings.HasPrefix(lines[0], culprit.Name+" ") {
+			if strings.HasPrefix(lines[0], culprit.Name()+" ") {
 				f.Fix.Text = "change it to " + lines[0]
 				f.Fix.Replacement = lines[0]
 			}

@@ -29,16 +29,16 @@ type bufferSettings struct {
 
 // inForceSet is a few directives by name (a module's five buffer
 // directives): a slice is cheaper than a map for so few.
-type inForceSet []*lint.Directive
+type inForceSet []lint.Directive
 
-// get returns the directive named name, or nil.
-func (set inForceSet) get(name string) *lint.Directive {
+// get returns the directive named name, or the zero Directive.
+func (set inForceSet) get(name string) lint.Directive {
 	for _, d := range set {
-		if d.Name == name {
+		if d.Name() == name {
 			return d
 		}
 	}
-	return nil
+	return lint.Directive{}
 }
 
 // bufferNames holds each module's buffer directive names, built once:
@@ -84,12 +84,12 @@ func (s *bufferSettings) effectiveTempWrite() int64 {
 
 // effectiveBuffers reads module's buffer directives in force at block.
 // ok is false when a value is not a size (another rule's business).
-func effectiveBuffers(block *lint.Directive, module string) (s *bufferSettings, ok bool) {
+func effectiveBuffers(block lint.Directive, module string) (s *bufferSettings, ok bool) {
 	s = &bufferSettings{module: module, bufferSize: pageSize, num: 8, size: pageSize, at: make(inForceSet, 0, 5)}
 	names := bufferNames[module]
 	read := func(name string, dst *int64, set *bool) bool {
 		d := inForce(block, name)
-		if d == nil {
+		if d.IsZero() {
 			return true
 		}
 		s.at = append(s.at, d)
@@ -107,13 +107,13 @@ func effectiveBuffers(block *lint.Directive, module string) (s *bufferSettings, 
 		!read(names[2], &s.tempWrite, &s.tempWriteSet) || !read(names[3], &s.maxTemp, &s.maxTempSet) {
 		return nil, false
 	}
-	if d := inForce(block, names[4]); d != nil {
+	if d := inForce(block, names[4]); !d.IsZero() {
 		s.at = append(s.at, d)
 		n, okN := parseCount(d.Arg(0))
 		size, okS := lint.ParseSize(d.Arg(1))
 		// nginx refuses a count or size of 0 as it reads the directive
 		// ("invalid value"), before the relations are checked.
-		if !okN || !okS || len(d.Args) != 2 || n == 0 || size == 0 {
+		if !okN || !okS || d.NArgs() != 2 || n == 0 || size == 0 {
 			return nil, false
 		}
 		s.num, s.size = n, size
@@ -123,16 +123,16 @@ func effectiveBuffers(block *lint.Directive, module string) (s *bufferSettings, 
 
 // inForce is lint.Effective(block, name).Last() without building the
 // setting: the last directive named name at the nearest level that has one.
-func inForce(block *lint.Directive, name string) *lint.Directive {
-	for level := block; level != nil; level = level.Parent {
-		if d := level.Child(name); d != nil {
+func inForce(block lint.Directive, name string) lint.Directive {
+	for level := block; !level.IsZero(); level = level.Parent() {
+		if d := level.Child(name); !d.IsZero() {
 			return d
 		}
-		if !lint.Inherited(name) || level.Name == "http" || level.Name == "stream" || level.Parent == nil {
+		if n := level.Name(); !lint.Inherited(name) || n == "http" || n == "stream" || level.IsRoot() {
 			break
 		}
 	}
-	return nil
+	return lint.Directive{}
 }
 
 func parseCount(v string) (int64, bool) {
@@ -231,7 +231,7 @@ func formatSize(n int64) string {
 
 // httpBlocks returns every block of the http context whose settings nginx
 // merges: http, server, location, if and limit_except.
-func httpBlocks(m *lint.Model) []*lint.Directive {
+func httpBlocks(m *lint.Model) []lint.Directive {
 	if m.Nginx == nil {
 		return nil
 	}

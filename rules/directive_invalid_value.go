@@ -77,16 +77,17 @@ func checkDirectiveInvalidValue(m *lint.Model, r *lint.Reporter) {
 	if m.Nginx == nil {
 		return
 	}
-	m.Nginx.Root.Walk(func(d *lint.Directive) bool {
-		if !strings.HasSuffix(d.Name, "_size") && !strings.HasSuffix(d.Name, "_buffers") && !strings.HasSuffix(d.Name, "_timeout") {
+	m.Nginx.Root.Walk(func(d lint.Directive) bool {
+		name := d.Name()
+		if !strings.HasSuffix(name, "_size") && !strings.HasSuffix(name, "_buffers") && !strings.HasSuffix(name, "_timeout") {
 			return true // most directives: no map lookup
 		}
-		kind := valueKinds[d.Name]
+		kind := valueKinds[name]
 		if kind == 0 {
 			return true
 		}
 		args := d.ArgValues()
-		if d.Name == "keepalive_timeout" && len(args) == 2 {
+		if name == "keepalive_timeout" && len(args) == 2 {
 			// Its second value is in seconds, read otherwise (years
 			// allowed, no ms): only the first is checked.
 			args = args[:1]
@@ -97,12 +98,12 @@ func checkDirectiveInvalidValue(m *lint.Model, r *lint.Reporter) {
 				// 100MB: nginx's unit is the letter alone.
 				fixed := d.ArgValues() // a copy
 				fixed[i] = m[1]
-				fix = &lint.Fix{Text: "write " + m[1], Replacement: d.Name + " " + strings.Join(fixed, " ") + ";", Span: d.Span()}
+				fix = &lint.Fix{Text: "write " + m[1], Replacement: name + " " + strings.Join(fixed, " ") + ";", Span: d.Span()}
 			}
 			r.Report(lint.Finding{
 				Span:        lint.Span{Start: d.ArgPos(i), End: d.Span().End},
-				Message:     fmt.Sprintf("nginx will refuse to start: it cannot read %q as the %s of %s", d.Arg(i), what(kind, i), d.Name),
-				Consequence: fmt.Sprintf("nginx -t fails: [emerg] %q directive invalid value; the reload is refused, a fresh start leaves every site down", d.Name),
+				Message:     fmt.Sprintf("nginx will refuse to start: it cannot read %q as the %s of %s", d.Arg(i), what(kind, i), name),
+				Consequence: fmt.Sprintf("nginx -t fails: [emerg] %q directive invalid value; the reload is refused, a fresh start leaves every site down", name),
 				Fix:         fix,
 			})
 		}

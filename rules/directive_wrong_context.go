@@ -177,8 +177,8 @@ var directiveContexts = func() map[string]nginxContext {
 // blockContext is the context a block opens for its directives; ok is false
 // for a block the rule does not know (map, types, *_by_lua_block, a
 // third-party module's block) or one in a place nginx refuses anyway.
-func blockContext(b *lint.Directive, outer nginxContext) (ctx nginxContext, ok bool) {
-	switch b.Name {
+func blockContext(b lint.Directive, outer nginxContext) (ctx nginxContext, ok bool) {
+	switch b.Name() {
 	case "events":
 		return ctxEvents, outer == ctxMain
 	case "http":
@@ -220,9 +220,9 @@ func blockContext(b *lint.Directive, outer nginxContext) (ctx nginxContext, ok b
 
 // isFragment reports whether the main file is a piece of a configuration
 // (a site file given alone): no events, http, stream or mail block.
-func isFragment(root *lint.Directive) bool {
-	for _, d := range root.Block {
-		switch d.Name {
+func isFragment(root lint.Directive) bool {
+	for d := range root.Block() {
+		switch d.Name() {
 		case "events", "http", "stream", "mail":
 			return false
 		}
@@ -234,10 +234,10 @@ func checkDirectiveWrongContext(m *lint.Model, r *lint.Reporter) {
 	if m.Nginx == nil || isFragment(m.Nginx.Root) {
 		return
 	}
-	var walk func(block *lint.Directive, ctx nginxContext)
-	walk = func(block *lint.Directive, ctx nginxContext) {
-		for _, d := range block.Block {
-			allowed, known := directiveContexts[d.Name]
+	var walk func(block lint.Directive, ctx nginxContext)
+	walk = func(block lint.Directive, ctx nginxContext) {
+		for d := range block.Block() {
+			allowed, known := directiveContexts[d.Name()]
 			if known && allowed&ctx == 0 {
 				r.Report(wrongContextFinding(d, ctx, allowed))
 			}
@@ -252,11 +252,11 @@ func checkDirectiveWrongContext(m *lint.Model, r *lint.Reporter) {
 	walk(m.Nginx.Root, ctxMain)
 }
 
-func wrongContextFinding(d *lint.Directive, ctx, allowed nginxContext) lint.Finding {
-	emerg := fmt.Sprintf("\"%s\" directive is not allowed here", d.Name)
+func wrongContextFinding(d lint.Directive, ctx, allowed nginxContext) lint.Finding {
+	emerg := fmt.Sprintf("\"%s\" directive is not allowed here", d.Name())
 	return lint.Finding{
 		Span:        d.Span(),
-		Message:     fmt.Sprintf("%s is not allowed in %s: nginx -t fails with %q; it belongs in %s", d.Name, ctx.names(), emerg, allowed.names()),
+		Message:     fmt.Sprintf("%s is not allowed in %s: nginx -t fails with %q; it belongs in %s", d.Name(), ctx.names(), emerg, allowed.names()),
 		Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s in %s:%d; the reload is refused, a fresh start leaves every site down", emerg, d.Pos().File, d.Pos().Line),
 		Fix:         &lint.Fix{Text: "move it into " + allowed.names()},
 	}

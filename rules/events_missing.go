@@ -39,9 +39,9 @@ var httpLevel = map[string]bool{
 	"limit_req_zone": true, "limit_conn_zone": true, "log_format": true, "types": true,
 }
 
-func isHTTPFragment(root *lint.Directive) bool {
-	for _, d := range root.Block {
-		if httpLevel[d.Name] {
+func isHTTPFragment(root lint.Directive) bool {
+	for d := range root.Block() {
+		if httpLevel[d.Name()] {
 			return true
 		}
 	}
@@ -49,7 +49,7 @@ func isHTTPFragment(root *lint.Directive) bool {
 }
 
 func checkEventsMissing(m *lint.Model, r *lint.Reporter) {
-	if m.Nginx == nil || m.Nginx.Root == nil {
+	if m.Nginx == nil || m.Nginx.Root.IsZero() {
 		return
 	}
 	root := m.Nginx.Root

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -47,11 +48,11 @@ func checkFastCGIScriptFilenameMissing(m *lint.Model, r *lint.Reporter) {
 		return
 	}
 	for _, h := range m.Nginx.Hops {
-		if h.Module != "fastcgi" || h.Context != "http" || h.Block == nil || !phpHop(m, h) {
+		if h.Module != "fastcgi" || h.Context != "http" || h.Block.IsZero() || !phpHop(m, h) {
 			continue
 		}
 		set := lint.Effective(h.Block, "fastcgi_param")
-		if paramIn(set.Directives, "SCRIPT_FILENAME") != nil || paramIn(set.Directives, "PATH_TRANSLATED") != nil {
+		if !paramIn(set.All(), "SCRIPT_FILENAME").IsZero() || !paramIn(set.All(), "PATH_TRANSLATED").IsZero() {
 			continue
 		}
 		if set.IsDefault() && isFragment(m.Nginx.Root) {
@@ -71,7 +72,7 @@ func scriptFilenameFinding(h *lint.Hop, set lint.Setting) lint.Finding {
 		Fix:         &lint.Fix{Text: "set " + strings.TrimSuffix(scriptFilenameParam, ";") + " where the other fastcgi_param lines are (or include fastcgi.conf, which sets it)"},
 	}
 	why := "PHP-FPM cannot tell which script to run and answers every request with 404 \"File not found.\" (\"Primary script unknown\")"
-	if paramIn(set.Directives, "REQUEST_METHOD") == nil {
+	if paramIn(set.All(), "REQUEST_METHOD").IsZero() {
 		// Without REQUEST_METHOD either, PHP-FPM runs nothing and says
 		// nothing: a blank page.
 		why = "PHP-FPM cannot tell which script to run and answers every request with an empty page (200, no output)"
@@ -79,7 +80,7 @@ func scriptFilenameFinding(h *lint.Hop, set lint.Setting) lint.Finding {
 	}
 	if set.IsDefault() {
 		f.Message = fmt.Sprintf("fastcgi_pass %s with no fastcgi_param at all: nginx sends no SCRIPT_FILENAME, so %s", h.Target.Raw, why)
-		if h.Block.Name == "location" {
+		if h.Block.Name() == "location" {
 			f.Fix = &lint.Fix{Text: "include fastcgi.conf (it sets SCRIPT_FILENAME) next to fastcgi_pass", Replacement: "include fastcgi.conf;\n" + d.String(), Span: d.Span()}
 		}
 		return f
@@ -88,28 +89,28 @@ func scriptFilenameFinding(h *lint.Hop, set lint.Setting) lint.Finding {
 	// itself, or the include at that level that read it.
 	anchor := broughtBy(set.Level, set.Last())
 	from := "the fastcgi_param lines in force here"
-	if anchor.Name == "include" {
+	if anchor.Name() == "include" {
 		from = fmt.Sprintf("the fastcgi_param lines in force here, from include %s,", anchor.Arg(0))
 	}
 	f.Message = fmt.Sprintf("%s do not set SCRIPT_FILENAME, so %s", from, why)
-	if anchor.Name == "include" && strings.HasSuffix(anchor.Arg(0), "fastcgi_params") {
+	if anchor.Name() == "include" && strings.HasSuffix(anchor.Arg(0), "fastcgi_params") {
 		f.Message += " (fastcgi_params does not set it; fastcgi.conf does)"
 	}
 	if set.Level != h.Block {
-		f.Related = append(f.Related, lint.Related{Pos: anchor.Pos(), Message: fmt.Sprintf("the fastcgi_param list in force comes from this %s level", set.Level.Name)})
+		f.Related = append(f.Related, lint.Related{Pos: anchor.Pos(), Message: fmt.Sprintf("the fastcgi_param list in force comes from this %s level", set.Level.Name())})
 	}
 	f.Fix = &lint.Fix{
 		Text:        "add " + scriptFilenameParam + " after " + strings.TrimSuffix(anchor.String(), ";"),
 		Replacement: anchor.String() + "\n" + scriptFilenameParam,
 		Span:        anchor.Span(),
 	}
-	if hidden, at := inheritedScriptFilename(set.Level); hidden != nil {
-		f.Message = fmt.Sprintf("the fastcgi_param lines of this %s replace the whole list it would inherit, SCRIPT_FILENAME included (nginx does not merge fastcgi_param lists), so %s", set.Level.Name, why)
+	if hidden, at := inheritedScriptFilename(set.Level); !hidden.IsZero() {
+		f.Message = fmt.Sprintf("the fastcgi_param lines of this %s replace the whole list it would inherit, SCRIPT_FILENAME included (nginx does not merge fastcgi_param lists), so %s", set.Level.Name(), why)
 		f.Related = append(f.Related, lint.Related{Pos: hidden.Pos(), Message: "SCRIPT_FILENAME set here is not inherited: " + strings.TrimSuffix(hidden.String(), ";")})
-		f.Fix = &lint.Fix{Text: fmt.Sprintf("include the whole list again in this %s, before its own fastcgi_param lines, or move those lines up to where the list is", set.Level.Name)}
+		f.Fix = &lint.Fix{Text: fmt.Sprintf("include the whole list again in this %s, before its own fastcgi_param lines, or move those lines up to where the list is", set.Level.Name())}
 		// The inherited list came in through an include: repeat it.
 		outer := broughtBy(at, hidden)
-		if first := set.Directives[0]; outer.Name == "include" && first.Include == nil {
+		if first := set.Directives()[0]; outer.Name() == "include" && first.Include().IsZero() {
 			f.Fix.Replacement = outer.String() + "\n" + first.String()
 			f.Fix.Span = first.Span()
 		}
@@ -119,33 +120,32 @@ func scriptFilenameFinding(h *lint.Hop, set lint.Setting) lint.Finding {
 
 // inheritedScriptFilename finds a SCRIPT_FILENAME an outer level sets that
 // level's own fastcgi_param lines hide, and that outer level.
-func inheritedScriptFilename(level *lint.Directive) (hidden, at *lint.Directive) {
-	if level.Name == "http" {
-		return nil, nil
+func inheritedScriptFilename(level lint.Directive) (hidden, at lint.Directive) {
+	if level.Name() == "http" {
+		return lint.Directive{}, lint.Directive{}
 	}
-	for p := level.Parent; p != nil; p = p.Parent {
-		if d := paramIn(p.Children("fastcgi_param"), "SCRIPT_FILENAME"); d != nil {
+	for p := level.Parent(); !p.IsZero(); p = p.Parent() {
+		if d := paramIn(slices.Values(p.Children("fastcgi_param")), "SCRIPT_FILENAME"); !d.IsZero() {
 			return d, p
 		}
-		if p.Name == "http" {
+		if p.Name() == "http" {
 			break
 		}
 	}
-	return nil, nil
+	return lint.Directive{}, lint.Directive{}
 }
 
 // broughtBy returns the line written in block itself that brings d, one
 // of its directives, into it: d, or the include whose file (or a file that
 // one includes) holds d. The directives an include reads follow it in the
-// block, and the block's own lines are in its own file. (d.Include does not
-// tell: a simple directive of a file included at several places has the
-// Include of its first place.)
-func broughtBy(block, d *lint.Directive) *lint.Directive {
-	i := slices.Index(block.Block, d)
+// block, and the block's own lines are in its own file.
+func broughtBy(block, d lint.Directive) lint.Directive {
+	children := block.BlockList()
+	i := slices.Index(children, d)
 	file := block.Pos().File
 	for ; i >= 0; i-- {
-		if c := block.Block[i]; c.Pos().File == file {
-			if c.Name == "include" {
+		if c := children[i]; c.Pos().File == file {
+			if c.Name() == "include" {
 				return c
 			}
 			break
@@ -155,14 +155,15 @@ func broughtBy(block, d *lint.Directive) *lint.Directive {
 }
 
 // paramIn returns the last fastcgi_param of ds that sets name (nginx sends
-// every one, and PHP-FPM keeps the last), or nil.
-func paramIn(ds []*lint.Directive, name string) *lint.Directive {
-	for i := len(ds) - 1; i >= 0; i-- {
-		if ds[i].Arg(0) == name {
-			return ds[i]
+// every one, and PHP-FPM keeps the last), or the zero Directive.
+func paramIn(ds iter.Seq[lint.Directive], name string) lint.Directive {
+	var last lint.Directive
+	for d := range ds {
+		if d.Arg(0) == name {
+			last = d
 		}
 	}
-	return nil
+	return last
 }
 
 // phpHop reports whether a fastcgi_pass goes to PHP: it reaches a pool of
@@ -174,7 +175,7 @@ func phpHop(m *lint.Model, h *lint.Hop) bool {
 	if strings.Contains(strings.ToLower(h.Target.Raw), "php") {
 		return true
 	}
-	if loc := h.Directive.Enclosing("location"); loc != nil {
+	if loc := h.Directive.Enclosing("location"); !loc.IsZero() {
 		return strings.Contains(strings.ToLower(strings.Join(loc.ArgValues(), " ")), "php")
 	}
 	return false

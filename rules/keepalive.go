@@ -38,7 +38,7 @@ func checkKeepaliveExhaustsPool(m *lint.Model, r *lint.Reporter) {
 			continue
 		}
 		keep := b.hop.Target.Upstream.Directive.Child("keepalive")
-		if keep == nil {
+		if keep.IsZero() {
 			continue
 		}
 		n, err := strconv.Atoi(keep.Arg(0))
@@ -46,7 +46,7 @@ func checkKeepaliveExhaustsPool(m *lint.Model, r *lint.Reporter) {
 			continue
 		}
 		kc := lint.Effective(b.hop.Block, "fastcgi_keep_conn").Last()
-		if kc == nil || kc.Arg(0) != "on" {
+		if kc.IsZero() || kc.Arg(0) != "on" {
 			continue
 		}
 		p := matchPool(m, *b.target)
@@ -87,7 +87,7 @@ func checkKeepaliveExhaustsPool(m *lint.Model, r *lint.Reporter) {
 // 1 for auto or unset (the least the keepalive pool can be multiplied by).
 func workerProcesses(m *lint.Model) int {
 	d := m.Nginx.Root.Child("worker_processes")
-	if d == nil {
+	if d.IsZero() {
 		return 1
 	}
 	n, err := strconv.Atoi(d.Arg(0))
@@ -124,11 +124,11 @@ func checkProxyKeepaliveUnused(m *lint.Model, r *lint.Reporter) {
 			continue
 		}
 		keep := h.Target.Upstream.Directive.Child("keepalive")
-		if keep == nil {
+		if keep.IsZero() {
 			continue
 		}
 		var missing []string
-		if v := lint.Effective(h.Block, "proxy_http_version").Last(); v == nil || v.Arg(0) != "1.1" {
+		if v := lint.Effective(h.Block, "proxy_http_version").Last(); v.IsZero() || v.Arg(0) != "1.1" {
 			missing = append(missing, "proxy_http_version 1.1")
 		}
 		if !clearsConnection(h.Block) {
@@ -149,8 +149,8 @@ func checkProxyKeepaliveUnused(m *lint.Model, r *lint.Reporter) {
 // clearsConnection reports whether the proxy_set_header list in force at
 // block sets Connection to "" (or to a variable such as
 // $connection_upgrade, which the map makes empty or "upgrade").
-func clearsConnection(block *lint.Directive) bool {
-	for _, d := range lint.Effective(block, "proxy_set_header").Directives {
+func clearsConnection(block lint.Directive) bool {
+	for d := range lint.Effective(block, "proxy_set_header").All() {
 		if strings.EqualFold(d.Arg(0), "Connection") {
 			v := d.Arg(1)
 			return v == "" || strings.HasPrefix(v, "$") || strings.EqualFold(v, "keep-alive")

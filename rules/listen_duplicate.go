@@ -35,7 +35,7 @@ server { listen 80; server_name b.example; }`,
 // nginxListen is a listen line of an http server, read as
 // ngx_http_core_listen: the address as nginx prints it, and its flags.
 type nginxListen struct {
-	d        *lint.Directive
+	d        lint.Directive
 	addr     string // "0.0.0.0:80", "[::]:443", "unix:/run/x.sock"
 	dflt     bool
 	options  bool // a socket option: may be set once per address
@@ -47,8 +47,8 @@ type nginxListen struct {
 var socketOptions = []string{"backlog=", "rcvbuf=", "sndbuf=", "setfib=", "fastopen=", "accept_filter=",
 	"deferred", "bind", "ipv6only=", "reuseport", "so_keepalive="}
 
-func parseListen(d *lint.Directive) (nginxListen, bool) {
-	if len(d.Args) == 0 {
+func parseListen(d lint.Directive) (nginxListen, bool) {
+	if d.NArgs() == 0 {
 		return nginxListen{}, false
 	}
 	addr, ok := listenAddr(d.Arg(0))
@@ -166,12 +166,12 @@ func listenFinding(l, first nginxListen, emerg, what, fix string) lint.Finding {
 }
 
 // withoutDefault is the listen directive without default_server.
-func withoutDefault(d *lint.Directive) *lint.Directive {
-	c := lint.NewDirective(d.Name)
-	for _, a := range d.Args {
-		if a.Value != "default_server" && a.Value != "default" {
-			c.Args = append(c.Args, a)
+func withoutDefault(d lint.Directive) lint.Directive {
+	var args []string
+	for _, a := range d.ArgValues() {
+		if a != "default_server" && a != "default" {
+			args = append(args, a)
 		}
 	}
-	return c
+	return lint.NewDirective(d.Name(), args...)
 }

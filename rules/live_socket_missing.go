@@ -57,7 +57,7 @@ func checkLiveSocketMissing(m *lint.Model, r *lint.Reporter) {
 
 // liveDirectiveName is the name of the line that holds the address: server or
 // fastcgi_pass, proxy_pass, ….
-func liveDirectiveName(b backend) string { return b.directive().Name }
+func liveDirectiveName(b backend) string { return b.directive().Name() }
 
 // liveReplaceAddress is the directive's first argument with the address
 // replaced (a proxy_pass keeps its scheme).

@@ -63,7 +63,7 @@ func checkLiveSocketPermission(m *lint.Model, r *lint.Reporter) {
 			f.Message += "; this is file permissions, not SELinux"
 		}
 		f.Consequence = "502 Bad Gateway; error.log: connect() to unix:" + b.target.Path + " failed (13: Permission denied) while connecting to upstream"
-		if u := m.Nginx.User.Directive; u != nil {
+		if u := m.Nginx.User.Directive; !u.IsZero() {
 			f.Related = append(f.Related, lint.Related{Pos: u.Pos(), Message: "nginx workers run as " + w.String()})
 		}
 		if p := liveRelatePool(m, &f, b, "creates the socket"); p != nil {

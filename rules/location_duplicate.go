@@ -35,8 +35,8 @@ type locationMatch struct {
 
 // parseLocation reads `location [modifier] path` as ngx_http_core_location,
 // including the forms where the modifier sticks to the path (=/x, ~\.php$).
-func parseLocation(d *lint.Directive) (locationMatch, bool) {
-	switch len(d.Args) {
+func parseLocation(d lint.Directive) (locationMatch, bool) {
+	switch d.NArgs() {
 	case 2:
 		switch m := d.Arg(0); m {
 		case "=", "^~", "~", "~*":
@@ -65,11 +65,11 @@ func (l locationMatch) regex() bool { return l.modifier == "~" || l.modifier == 
 
 // nginxServers returns every http server block; for a site file given alone
 // (no http block), its top-level servers.
-func nginxServers(m *lint.Model) []*lint.Directive {
+func nginxServers(m *lint.Model) []lint.Directive {
 	if m.Nginx == nil {
 		return nil
 	}
-	var out []*lint.Directive
+	var out []lint.Directive
 	for _, h := range m.Nginx.Root.Children("http") {
 		for _, s := range h.Children("server") {
 			if s.IsBlock() {
@@ -88,11 +88,11 @@ func nginxServers(m *lint.Model) []*lint.Directive {
 }
 
 func checkLocationDuplicate(m *lint.Model, r *lint.Reporter) {
-	var check func(block *lint.Directive)
-	check = func(block *lint.Directive) {
+	var check func(block lint.Directive)
+	check = func(block lint.Directive) {
 		// ngx_http_join_exact_locations: two exact, or two inclusive
 		// (prefix or ^~), locations of the same path.
-		seen := map[string]*lint.Directive{}
+		seen := map[string]lint.Directive{}
 		for _, d := range block.Children("location") {
 			if !d.IsBlock() {
 				continue
@@ -119,12 +119,12 @@ func checkLocationDuplicate(m *lint.Model, r *lint.Reporter) {
 			emerg := fmt.Sprintf("duplicate location %q", l.path)
 			f := lint.Finding{
 				Span:        d.Span(),
-				Message:     fmt.Sprintf("location %s repeats the %s path %q of a location before it in this %s: nginx -t fails with %q", strings.Join(d.ArgValues(), " "), what, l.path, block.Name, emerg),
+				Message:     fmt.Sprintf("location %s repeats the %s path %q of a location before it in this %s: nginx -t fails with %q", strings.Join(d.ArgValues(), " "), what, l.path, block.Name(), emerg),
 				Related:     []lint.Related{{Pos: first.Pos(), Message: "the same match: location " + strings.Join(first.ArgValues(), " ")}},
 				Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s in %s:%d; the reload is refused, a fresh start leaves every site down", emerg, d.Pos().File, d.Pos().Line),
 				Fix:         &lint.Fix{Text: "merge the two locations into one, or drop the include that repeats it"},
 			}
-			if inc := d.Include; inc != nil && first.Include != nil && inc.Arg(0) == first.Include.Arg(0) {
+			if inc, firstInc := d.Include(), first.Include(); !inc.IsZero() && !firstInc.IsZero() && inc.Arg(0) == firstInc.Arg(0) {
 				f.Message += fmt.Sprintf(" (include %s brings it in twice)", inc.Arg(0))
 			}
 			r.Report(f)

@@ -42,7 +42,7 @@ func checkPassInvalidAddress(m *lint.Model, r *lint.Reporter) {
 				Consequence: fmt.Sprintf("nginx -t fails: [emerg] %s; the reload is refused (a fresh start leaves every site down)", h.Target.Problem),
 			}
 			if fix := invalidFix(h); fix != "" {
-				f.Fix = &lint.Fix{Text: "write the address as " + fix, Replacement: d.Name + " " + fix + ";", Span: d.Span()}
+				f.Fix = &lint.Fix{Text: "write the address as " + fix, Replacement: d.Name() + " " + fix + ";", Span: d.Span()}
 			} else {
 				f.Fix = &lint.Fix{Text: "write a unix:/absolute/path, a host:port, or the name of an upstream block"}
 			}
@@ -50,11 +50,11 @@ func checkPassInvalidAddress(m *lint.Model, r *lint.Reporter) {
 		case isRelativeSocket(h.Target):
 			f := lint.Finding{
 				Span:        d.Span(),
-				Message:     fmt.Sprintf("%s unix:%s is a relative socket path: nginx looks for a file named %q in its working directory, and every request fails with 502", d.Name, h.Target.Path, h.Target.Path),
+				Message:     fmt.Sprintf("%s unix:%s is a relative socket path: nginx looks for a file named %q in its working directory, and every request fails with 502", d.Name(), h.Target.Path, h.Target.Path),
 				Consequence: fmt.Sprintf("502 Bad Gateway; error.log: connect() to unix:%s failed (2: No such file or directory) while connecting to upstream", h.Target.Path),
 			}
 			if looksLikeHostPort(h.Target.Path) {
-				f.Fix = &lint.Fix{Text: "drop unix: to connect over TCP", Replacement: fmt.Sprintf("%s %s;", d.Name, h.Target.Path), Span: d.Span()}
+				f.Fix = &lint.Fix{Text: "drop unix: to connect over TCP", Replacement: fmt.Sprintf("%s %s;", d.Name(), h.Target.Path), Span: d.Span()}
 			} else {
 				f.Fix = &lint.Fix{Text: "give the socket's absolute path, as in the pool's listen line"}
 			}

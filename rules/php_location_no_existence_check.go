@@ -54,19 +54,19 @@ func checkPHPLocationNoExistenceCheck(m *lint.Model, r *lint.Reporter) {
 		return
 	}
 	for _, h := range m.Nginx.Hops {
-		if h.Module != "fastcgi" || h.Context != "http" || h.Block == nil {
+		if h.Module != "fastcgi" || h.Context != "http" || h.Block.IsZero() {
 			continue
 		}
 		loc := h.Directive.Enclosing("location")
-		if loc == nil || loc.Child("internal") != nil {
+		if loc.IsZero() || !loc.Child("internal").IsZero() {
 			continue
 		}
 		lm, ok := parseLocation(loc)
 		if !ok || lm.modifier == "=" || lm.modifier == "@" || lm.regex() && onlyNamedScripts(lm.path) {
 			continue
 		}
-		script := paramIn(lint.Effective(h.Block, "fastcgi_param").Directives, "SCRIPT_FILENAME")
-		if script == nil || !followsURI(script.Arg(1)) || existenceChecked(h, loc) {
+		script := paramIn(lint.Effective(h.Block, "fastcgi_param").All(), "SCRIPT_FILENAME")
+		if script.IsZero() || !followsURI(script.Arg(1)) || existenceChecked(h, loc) {
 			continue
 		}
 		pools := hopPools(m, h)
@@ -117,24 +117,24 @@ func followsURI(v string) bool {
 // before the fastcgi_pass: try_files in the location (or the if around the
 // pass), an if (!-f …)/(!-e …) with return or rewrite there or around it,
 // or the pass inside if (-f …).
-func existenceChecked(h *lint.Hop, loc *lint.Directive) bool {
+func existenceChecked(h *lint.Hop, loc lint.Directive) bool {
 	inLocation := true
-	for b := h.Directive.Parent; b != nil; b = b.Parent {
-		if inLocation && b.Child("try_files") != nil {
+	for b := h.Directive.Parent(); !b.IsZero(); b = b.Parent() {
+		if inLocation && !b.Child("try_files").IsZero() {
 			return true
 		}
-		if b.Name == "if" && fileTest(b) == "-f" {
+		if b.Name() == "if" && fileTest(b) == "-f" {
 			return true
 		}
 		for _, i := range b.Children("if") {
-			if t := fileTest(i); (t == "!-f" || t == "!-e") && (i.Child("return") != nil || i.Child("rewrite") != nil) {
+			if t := fileTest(i); (t == "!-f" || t == "!-e") && (!i.Child("return").IsZero() || !i.Child("rewrite").IsZero()) {
 				return true
 			}
 		}
 		if b == loc {
 			inLocation = false
 		}
-		if b.Name == "server" {
+		if b.Name() == "server" {
 			break
 		}
 	}
@@ -143,7 +143,7 @@ func existenceChecked(h *lint.Hop, loc *lint.Directive) bool {
 
 // fileTest returns the file test of an if condition: "-f", "!-f", "-e",
 // "!-e", or "".
-func fileTest(i *lint.Directive) string {
+func fileTest(i lint.Directive) string {
 	cond := strings.TrimPrefix(strings.Join(i.ArgValues(), " "), "(")
 	for _, t := range []string{"!-f", "!-e", "-f", "-e"} {
 		if strings.HasPrefix(strings.TrimSpace(cond), t) {
@@ -169,7 +169,7 @@ func fixPathinfo(p *lint.Pool) (on bool, v *lint.Value) {
 
 // uncheckedFinding reports an unchecked location whose pool runs non-PHP
 // files; open is false when the pool is protected.
-func uncheckedFinding(h *lint.Hop, loc *lint.Directive, lm locationMatch, p *lint.Pool) (lint.Finding, bool) {
+func uncheckedFinding(h *lint.Hop, loc lint.Directive, lm locationMatch, p *lint.Pool) (lint.Finding, bool) {
 	limit := p.Get("security.limit_extensions")
 	exts, all := nonPHPExtensions(limit.Value)
 	if !all && len(exts) == 0 {
@@ -213,7 +213,7 @@ func fixPathinfoText(v *lint.Value) string {
 }
 
 // uncheckedNote reports an unchecked location whose pool is not known.
-func uncheckedNote(h *lint.Hop, loc *lint.Directive, lm locationMatch) lint.Finding {
+func uncheckedNote(h *lint.Hop, loc lint.Directive, lm locationMatch) lint.Finding {
 	example := "/uploads/avatar.jpg/x.php"
 	if !lm.regex() {
 		example = "/uploads/avatar.jpg"
@@ -229,7 +229,7 @@ func uncheckedNote(h *lint.Hop, loc *lint.Directive, lm locationMatch) lint.Find
 
 // existenceFix proposes the try_files line, written before the fastcgi_pass
 // when that is in the location itself and no split path info is in force.
-func existenceFix(h *lint.Hop, loc *lint.Directive) *lint.Fix {
+func existenceFix(h *lint.Hop, loc lint.Directive) *lint.Fix {
 	if split := lint.Effective(h.Block, "fastcgi_split_path_info"); !split.IsDefault() {
 		return &lint.Fix{Text: "add try_files $fastcgi_script_name =404; to the location, after fastcgi_split_path_info (save $fastcgi_path_info first with set $path_info $fastcgi_path_info; and pass PATH_INFO $path_info, as Debian's snippets/fastcgi-php.conf does)"}
 	}

@@ -175,7 +175,7 @@ func permissionFinding(m *lint.Model, b backend, p *lint.Pool, a socketAccess, k
 	switch {
 	case user.Override != "":
 		who += " (as " + user.Override + " says)"
-	case user.Directive == nil:
+	case user.Directive.IsZero():
 		who += " (nginx.conf has no user directive)"
 	}
 	var how, fixText, replacement string
@@ -201,10 +201,10 @@ func permissionFinding(m *lint.Model, b backend, p *lint.Pool, a socketAccess, k
 		}
 		how = fmt.Sprintf("the socket of %s is created %s:%s mode %04o%s", poolLabel(p), a.owner, a.group, a.mode, origin)
 		fixText = fmt.Sprintf("in %s set listen.owner = %s and listen.group = %s", poolLabel(p), user.Name, user.Group)
-		if _, set := p.Values["listen.owner"]; set && user.Directive != nil {
+		if _, set := p.Values["listen.owner"]; set && !user.Directive.IsZero() {
 			replacement = "listen.owner = " + user.Name
 		}
-		if user.Directive == nil && user.Override == "" {
+		if user.Directive.IsZero() && user.Override == "" {
 			fixText = fmt.Sprintf("add `user %s;` to the main context of nginx.conf (or, in %s, set listen.owner = %s and listen.group = %s)", a.owner, poolLabel(p), user.Name, user.Group)
 			if a.owner == "root" {
 				fixText = fmt.Sprintf("add a user directive to nginx.conf (Debian's is `user www-data;`) and set listen.owner and listen.group of %s to that user", poolLabel(p))
@@ -224,7 +224,7 @@ func permissionFinding(m *lint.Model, b backend, p *lint.Pool, a socketAccess, k
 		f.Severity = lint.Warning
 		f.Message += " (unless the nginx user is a member of that group: no /etc/group was given to tell)"
 	}
-	if user.Directive != nil {
+	if !user.Directive.IsZero() {
 		f.Related = append(f.Related, lint.Related{Pos: user.Directive.Pos(), Message: fmt.Sprintf("nginx workers run as %s:%s", user.Name, user.Group)})
 	}
 	f.Related = append(f.Related, lint.Related{Pos: b.hop.Pos, Message: "fastcgi_pass " + b.hop.Target.Raw + " connects to that socket"})

@@ -106,7 +106,7 @@ func checkChain(r *lint.Reporter, b backend, p *lint.Pool, read, term, exec limi
 	}
 	readDirective := lint.Effective(b.hop.Block, "fastcgi_read_timeout").Last()
 	nginxSpan := b.hop.Directive.Span()
-	if readDirective != nil {
+	if !readDirective.IsZero() {
 		nginxSpan = readDirective.Span()
 	}
 	chain := fmt.Sprintf("max_execution_time %s, request_terminate_timeout %s, fastcgi_read_timeout %s",
@@ -154,7 +154,7 @@ func checkChain(r *lint.Reporter, b backend, p *lint.Pool, read, term, exec limi
 
 func readTimeout(h *lint.Hop) (limit, bool) {
 	d := lint.Effective(h.Block, "fastcgi_read_timeout").Last()
-	if d == nil {
+	if d.IsZero() {
 		return limit{name: "fastcgi_read_timeout", seconds: int64(defaultReadTimeout / time.Second), text: "60s"}, true
 	}
 	t, ok := lint.ParseNginxTime(d.Arg(0))
@@ -233,11 +233,12 @@ var ioTimeouts = func() map[string][2]string {
 func checkTimeoutTooLow(m *lint.Model, r *lint.Reporter) {
 	floor, _ := lint.ParseNginxTime(r.Option("min_timeout"))
 	for _, block := range httpBlocks(m) {
-		for _, d := range block.Block {
-			if !strings.HasSuffix(d.Name, "_timeout") {
+		for d := range block.Block() {
+			name := d.Name()
+			if !strings.HasSuffix(name, "_timeout") {
 				continue // most directives: no map lookup
 			}
-			what, ok := ioTimeouts[d.Name]
+			what, ok := ioTimeouts[name]
 			if !ok {
 				continue
 			}
@@ -247,9 +248,9 @@ func checkTimeoutTooLow(m *lint.Model, r *lint.Reporter) {
 			}
 			r.Report(lint.Finding{
 				Span:        d.Span(),
-				Message:     fmt.Sprintf("%s %s: a backend slower than that to %s gets 504", d.Name, d.Arg(0), what[0]),
+				Message:     fmt.Sprintf("%s %s: a backend slower than that to %s gets 504", name, d.Arg(0), what[0]),
 				Consequence: "504 Gateway Timeout; error.log: upstream timed out (110: Connection timed out) while " + what[1],
-				Fix:         &lint.Fix{Text: "raise it to at least the slowest legitimate request (default 60s)", Replacement: d.Name + " 60s;", Span: d.Span()},
+				Fix:         &lint.Fix{Text: "raise it to at least the slowest legitimate request (default 60s)", Replacement: name + " 60s;", Span: d.Span()},
 			})
 		}
 	}
@@ -282,8 +283,9 @@ overloaded: raise its capacity (pm.max_children, listen.backlog) instead.`,
 
 func checkConnectTimeoutOverCap(m *lint.Model, r *lint.Reporter) {
 	for _, block := range httpBlocks(m) {
-		for _, d := range block.Block {
-			if !strings.HasSuffix(d.Name, "_connect_timeout") || !connectTimeouts[d.Name] {
+		for d := range block.Block() {
+			name := d.Name()
+			if !strings.HasSuffix(name, "_connect_timeout") || !connectTimeouts[name] {
 				continue
 			}
 			t, ok := lint.ParseNginxTime(d.Arg(0))
@@ -292,8 +294,8 @@ func checkConnectTimeoutOverCap(m *lint.Model, r *lint.Reporter) {
 			}
 			r.Report(lint.Finding{
 				Span:    d.Span(),
-				Message: fmt.Sprintf("%s %s: a connect timeout cannot usually exceed 75s, so this value does not take effect", d.Name, d.Arg(0)),
-				Fix:     &lint.Fix{Text: "lower it to 75s or less; slow responses are what *_read_timeout covers", Replacement: d.Name + " 60s;", Span: d.Span()},
+				Message: fmt.Sprintf("%s %s: a connect timeout cannot usually exceed 75s, so this value does not take effect", name, d.Arg(0)),
+				Fix:     &lint.Fix{Text: "lower it to 75s or less; slow responses are what *_read_timeout covers", Replacement: name + " 60s;", Span: d.Span()},
 			})
 		}
 	}

@@ -620,7 +620,7 @@ func statementsIfIgnored(m *lint.Model) []lint.Span {
 func statements(m *lint.Model) []lint.Span {
 	var out []lint.Span
 	if m.Nginx != nil {
-		m.Nginx.Root.Walk(func(d *lint.Directive) bool {
+		m.Nginx.Root.Walk(func(d lint.Directive) bool {
 			s := d.Span()
 			if d.IsBlock() && d.BlockEnd().IsValid() {
 				s.End = d.BlockEnd()

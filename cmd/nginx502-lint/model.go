@@ -26,8 +26,8 @@ func summary(m *lint.Model) string {
 	var parts []string
 	if ng := m.Nginx; ng != nil {
 		servers := 0
-		ng.Root.Walk(func(d *lint.Directive) bool {
-			if d.Name == "server" && d.IsBlock() {
+		ng.Root.Walk(func(d lint.Directive) bool {
+			if d.Name() == "server" && d.IsBlock() {
 				servers++
 			}
 			return true
@@ -83,11 +83,11 @@ type (
 		Accounts *lint.Accounts `json:"accounts,omitempty"`
 	}
 	jsonNginx struct {
-		File      string            `json:"file"`
-		User      jsonUser          `json:"user"`
-		Upstreams []*lint.Upstream  `json:"upstreams"`
-		Hops      []jsonHop         `json:"hops"`
-		Tree      []*lint.Directive `json:"tree"`
+		File      string           `json:"file"`
+		User      jsonUser         `json:"user"`
+		Upstreams []*lint.Upstream `json:"upstreams"`
+		Hops      []jsonHop        `json:"hops"`
+		Tree      []lint.Directive `json:"tree"`
 	}
 	jsonUser struct {
 		Name    string    `json:"name"`
@@ -120,9 +120,12 @@ var hopSettings = map[string][]string{
 func modelView(m *lint.Model) jsonModel {
 	v := jsonModel{Sources: m.Sources, FPM: m.FPMs, Accounts: m.Accounts}
 	if ng := m.Nginx; ng != nil {
-		jn := &jsonNginx{File: ng.File, Upstreams: ng.Upstreams, Tree: ng.Root.Block, Hops: []jsonHop{}}
-		jn.User = jsonUser{Name: ng.User.Name, Group: ng.User.Group, Default: ng.User.Directive == nil}
-		if d := ng.User.Directive; d != nil {
+		jn := &jsonNginx{File: ng.File, Upstreams: ng.Upstreams, Tree: ng.Root.BlockList(), Hops: []jsonHop{}}
+		if jn.Tree == nil {
+			jn.Tree = []lint.Directive{}
+		}
+		jn.User = jsonUser{Name: ng.User.Name, Group: ng.User.Group, Default: ng.User.Directive.IsZero()}
+		if d := ng.User.Directive; !d.IsZero() {
 			p := d.Pos()
 			jn.User.Pos = &p
 		}
@@ -137,7 +140,7 @@ func modelView(m *lint.Model) jsonModel {
 					continue
 				}
 				js := jsonSetting{Level: blockPath(s.Level)}
-				for _, d := range s.Directives {
+				for _, d := range s.Directives() {
 					js.Values = append(js.Values, strings.Join(d.ArgValues(), " "))
 					js.At = append(js.At, d.Pos())
 				}
@@ -151,17 +154,17 @@ func modelView(m *lint.Model) jsonModel {
 }
 
 // blockPath names a block by its chain: `http > server example.com > location ~ \.php$`.
-func blockPath(b *lint.Directive) string {
+func blockPath(b lint.Directive) string {
 	var parts []string
-	for d := b; d != nil && d.Parent != nil; d = d.Parent {
-		label := d.Name
-		switch d.Name {
+	for d := b; !d.IsZero() && !d.IsRoot(); d = d.Parent() {
+		label := d.Name()
+		switch d.Name() {
 		case "server":
-			if sn := d.Child("server_name"); sn != nil && len(sn.Args) > 0 {
+			if sn := d.Child("server_name"); !sn.IsZero() && sn.NArgs() > 0 {
 				label += " " + sn.Arg(0)
 			}
 		default:
-			if len(d.Args) > 0 {
+			if d.NArgs() > 0 {
 				label += " " + strings.Join(d.ArgValues(), " ")
 			}
 		}
@@ -182,7 +185,7 @@ func printModel(w io.Writer, m *lint.Model) {
 	}
 	if ng := m.Nginx; ng != nil {
 		fmt.Fprintf(w, "\nnginx %s\n", ng.File)
-		if ng.User.Directive != nil {
+		if !ng.User.Directive.IsZero() {
 			fmt.Fprintf(w, "  workers run as %s:%s (%s)\n", ng.User.Name, ng.User.Group, ng.User.Directive.Pos())
 		} else {
 			fmt.Fprintf(w, "  workers run as %s:%s (no user directive: nginx's default)\n", ng.User.Name, ng.User.Group)

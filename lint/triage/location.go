@@ -11,14 +11,14 @@ import (
 // nested ones) that nginx uses for uri: an exact (=) match; else the
 // longest prefix, searched again inside; that prefix at once when it is ^~;
 // else the first regular expression (~, ~*) that matches, nested ones of the
-// prefix first; else the prefix. nil when none matches.
-func findLocation(block *lint.Directive, uri string) *lint.Directive {
-	if block == nil {
-		return nil
+// prefix first; else the prefix. The zero Directive when none matches.
+func findLocation(block lint.Directive, uri string) lint.Directive {
+	if block.IsZero() {
+		return lint.Directive{}
 	}
-	var prefix *lint.Directive
+	var prefix lint.Directive
 	prefixLen := -1
-	var regexes []*lint.Directive
+	var regexes []lint.Directive
 	for _, loc := range block.Children("location") {
 		mod, pat := locationArgs(loc)
 		switch mod {
@@ -34,10 +34,10 @@ func findLocation(block *lint.Directive, uri string) *lint.Directive {
 			regexes = append(regexes, loc)
 		}
 	}
-	var nested *lint.Directive
-	if prefix != nil {
+	var nested lint.Directive
+	if !prefix.IsZero() {
 		nested = findLocation(prefix, uri)
-		if nested != nil {
+		if !nested.IsZero() {
 			if mod, _ := locationArgs(nested); mod != "" && mod != "^~" {
 				return nested // an exact or regex match inside the prefix
 			}
@@ -55,14 +55,14 @@ func findLocation(block *lint.Directive, uri string) *lint.Directive {
 			return loc
 		}
 	}
-	if prefix != nil {
+	if !prefix.IsZero() {
 		return orElse(nested, prefix)
 	}
-	return nil
+	return lint.Directive{}
 }
 
-func orElse(a, b *lint.Directive) *lint.Directive {
-	if a != nil {
+func orElse(a, b lint.Directive) lint.Directive {
+	if !a.IsZero() {
 		return a
 	}
 	return b
@@ -70,8 +70,8 @@ func orElse(a, b *lint.Directive) *lint.Directive {
 
 // locationArgs splits `location [=|^~|~|~*] pattern`, and `location =/x`;
 // a named location (@x) has the modifier "@".
-func locationArgs(loc *lint.Directive) (mod, pat string) {
-	switch len(loc.Args) {
+func locationArgs(loc lint.Directive) (mod, pat string) {
+	switch loc.NArgs() {
 	case 0:
 		return "@", ""
 	case 1:

@@ -252,12 +252,12 @@ func newPlace(h *lint.Hop, s *lint.UpstreamServer) *Place {
 		p.Pos, p.Directive = s.Pos, s.Directive.String()
 		p.Hop, p.HopDirective = &hp, h.Directive.String()
 	}
-	if h.Server != nil {
-		if sn := h.Server.Child("server_name"); sn != nil {
+	if !h.Server.IsZero() {
+		if sn := h.Server.Child("server_name"); !sn.IsZero() {
 			p.Server = sn.Arg(0)
 		}
 	}
-	if loc := h.Directive.Enclosing("location"); loc != nil {
+	if loc := h.Directive.Enclosing("location"); !loc.IsZero() {
 		p.Location = strings.Join(loc.ArgValues(), " ")
 	}
 	return p
@@ -303,8 +303,8 @@ func isIP(h string) bool {
 // serverMatches reports whether the server block is the one nginx names in
 // the log: its first server_name (nginx logs that one), or any of its
 // names; "" for a server without server_name.
-func serverMatches(server *lint.Directive, logged string) bool {
-	if server == nil {
+func serverMatches(server lint.Directive, logged string) bool {
+	if server.IsZero() {
 		return false
 	}
 	var names []string
@@ -339,12 +339,12 @@ func byLocation(ps []*Place, uri string) []*Place {
 		return ps
 	}
 	loc := findLocation(ps[0].hop.Server, uri)
-	if loc == nil {
+	if loc.IsZero() {
 		return ps
 	}
 	var out []*Place
 	for _, p := range ps {
-		for d := p.hop.Directive.Parent; d != nil; d = d.Parent {
+		for d := p.hop.Directive.Parent(); !d.IsZero(); d = d.Parent() {
 			if d == loc {
 				out = append(out, p)
 				break
@@ -401,14 +401,14 @@ func relevant(m *lint.Model, g *Group, findings []lint.Finding) []lint.Finding {
 		if p.server != nil {
 			nginxSide[p.server.Pos] = true
 		}
-		if t := h.Target; t.Kind == lint.TargetUpstream && t.Upstream != nil && t.Upstream.Directive != nil {
+		if t := h.Target; t.Kind == lint.TargetUpstream && t.Upstream != nil && !t.Upstream.Directive.IsZero() {
 			nginxSide[t.Upstream.Directive.Pos()] = true
-			for _, d := range t.Upstream.Directive.Block {
+			for d := range t.Upstream.Directive.Block() {
 				nginxSide[d.Pos()] = true
 			}
 		}
-		for b := h.Directive.Parent; b != nil; b = b.Parent {
-			for _, d := range b.Block {
+		for b := h.Directive.Parent(); !b.IsZero(); b = b.Parent() {
+			for d := range b.Block() {
 				if !d.IsBlock() {
 					nginxSide[d.Pos()] = true
 				}
@@ -418,7 +418,7 @@ func relevant(m *lint.Model, g *Group, findings []lint.Finding) []lint.Finding {
 			defaultBuffer = true
 		}
 	}
-	if u := m.Nginx.User.Directive; u != nil {
+	if u := m.Nginx.User.Directive; !u.IsZero() {
 		nginxSide[u.Pos()] = true
 	}
 	poolSide := map[lint.Pos]bool{}

@@ -276,9 +276,9 @@ func TestFindLocation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var server *lint.Directive
-	m.Nginx.Root.Walk(func(d *lint.Directive) bool {
-		if d.Name == "server" {
+	var server lint.Directive
+	m.Nginx.Root.Walk(func(d lint.Directive) bool {
+		if d.Name() == "server" {
 			server = d
 		}
 		return true
@@ -299,7 +299,7 @@ func TestFindLocation(t *testing.T) {
 	for uri, want := range tests {
 		loc := findLocation(server, uri)
 		got := ""
-		if loc != nil {
+		if !loc.IsZero() {
 			got = strings.Join(loc.ArgValues(), " ")
 		}
 		if got != want {

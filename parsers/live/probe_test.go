@@ -199,7 +199,8 @@ func freePort(t *testing.T) int {
 }
 
 func modelWith(targets ...lint.Target) *lint.Model {
-	ng := &lint.Nginx{Root: lint.NewDirective("")}
+	_, root := lint.NewPlace(&lint.NginxFile{Path: "nginx.conf"})
+	ng := &lint.Nginx{Root: root}
 	for _, tg := range targets {
 		ng.Hops = append(ng.Hops, &lint.Hop{Module: "fastcgi", Target: tg})
 	}

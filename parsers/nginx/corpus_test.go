@@ -206,7 +206,7 @@ func TestCorpusLoad(t *testing.T) {
 			main = fsys.Path("/" + rel[i:])
 		}
 		n, _, err := Load(fsys, main)
-		if n == nil || n.Root == nil {
+		if n == nil || n.Root.IsZero() {
 			t.Fatalf("%s: no model", rel)
 		}
 		reason, expected := corpusLoadFailures[rel]
@@ -249,11 +249,11 @@ func TestDebianSysroot(t *testing.T) {
 		t.Errorf("user = %+v", n.User)
 	}
 	server := n.Root.Child("http").Child("server")
-	if server == nil || fsys.Unroot(server.Pos().File) != "/etc/nginx/sites-enabled/default" {
+	if server.IsZero() || fsys.Unroot(server.Pos().File) != "/etc/nginx/sites-enabled/default" {
 		t.Fatalf("default server = %v", server)
 	}
-	if inc := server.Include; inc == nil || inc.Arg(0) != "/etc/nginx/sites-enabled/*" {
-		t.Errorf("server.Include = %v", inc)
+	if inc := server.Include(); inc.IsZero() || inc.Arg(0) != "/etc/nginx/sites-enabled/*" {
+		t.Errorf("server.Include() = %v", inc)
 	}
 	if len(n.Hops) != 0 {
 		t.Errorf("hops = %v: the PHP location ships commented out", n.Hops)

@@ -113,7 +113,7 @@ func TestLoadDumpIgnoresDisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sources) != 2 || n.Root.Child("x") != nil || n.Root.Child("y") == nil {
+	if len(sources) != 2 || !n.Root.Child("x").IsZero() || n.Root.Child("y").IsZero() {
 		t.Errorf("sources = %v", sources)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "conf.d/dumped.conf")); err == nil {

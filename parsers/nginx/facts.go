@@ -51,12 +51,12 @@ func fillFacts(n *lint.Nginx) {
 
 // levels lists the http context's blocks that settings are inherited
 // through.
-func levels(https []*lint.Directive) []*lint.Directive {
-	var out []*lint.Directive
+func levels(https []lint.Directive) []lint.Directive {
+	var out []lint.Directive
 	for _, h := range https {
 		out = append(out, h)
-		h.Walk(func(d *lint.Directive) bool {
-			switch d.Name {
+		h.Walk(func(d lint.Directive) bool {
+			switch d.Name() {
 			case "server", "location", "if", "limit_except":
 				if d.IsBlock() {
 					out = append(out, d)
@@ -71,7 +71,7 @@ func levels(https []*lint.Directive) []*lint.Directive {
 
 // nginxUser reads the main context's `user name [group];` (ngx_set_user:
 // the group defaults to the user's name).
-func nginxUser(root *lint.Directive) lint.NginxUser {
+func nginxUser(root lint.Directive) lint.NginxUser {
 	u := lint.NginxUser{Name: lint.NginxDefaultUser, Group: lint.NginxDefaultGroup}
 	ds := root.Children("user")
 	if len(ds) == 0 {
@@ -79,29 +79,30 @@ func nginxUser(root *lint.Directive) lint.NginxUser {
 	}
 	d := ds[0] // nginx refuses a second one ("is duplicate")
 	u.Directive = d
-	if len(d.Args) > 0 {
+	if d.NArgs() > 0 {
 		u.Name, u.Group = d.Arg(0), d.Arg(0)
 	}
-	if len(d.Args) > 1 {
+	if d.NArgs() > 1 {
 		u.Group = d.Arg(1)
 	}
 	return u
 }
 
 // upstreams lists the upstream blocks of the http and stream contexts.
-func upstreams(root *lint.Directive) []*lint.Upstream {
+func upstreams(root lint.Directive) []*lint.Upstream {
 	out := []*lint.Upstream{}
-	for _, top := range root.Block {
-		if top.Name != "http" && top.Name != "stream" {
+	for top := range root.Block() {
+		ctx := top.Name()
+		if ctx != "http" && ctx != "stream" {
 			continue
 		}
 		for _, d := range top.Children("upstream") {
 			if !d.IsBlock() {
 				continue
 			}
-			u := &lint.Upstream{Name: d.Arg(0), Context: top.Name, Directive: d, Servers: []*lint.UpstreamServer{}}
+			u := &lint.Upstream{Name: d.Arg(0), Context: ctx, Directive: d, Servers: []*lint.UpstreamServer{}}
 			for _, s := range d.Children("server") {
-				u.Servers = append(u.Servers, upstreamServer(s, top.Name))
+				u.Servers = append(u.Servers, upstreamServer(s, ctx))
 			}
 			out = append(out, u)
 		}
@@ -111,14 +112,14 @@ func upstreams(root *lint.Directive) []*lint.Upstream {
 
 // upstreamServer reads `server address [flags];` of an upstream block
 // (ngx_http_upstream_server, ngx_stream_upstream_server).
-func upstreamServer(s *lint.Directive, ctx string) *lint.UpstreamServer {
+func upstreamServer(s lint.Directive, ctx string) *lint.UpstreamServer {
 	us := &lint.UpstreamServer{Directive: s, Pos: s.Pos()}
-	if len(s.Args) == 0 {
+	if s.NArgs() == 0 {
 		us.Target = lint.Target{Kind: lint.TargetInvalid, Problem: `invalid number of arguments in "server" directive`}
 		return us
 	}
-	for _, a := range s.Args[1:] {
-		switch a.Value {
+	for i := 1; i < s.NArgs(); i++ {
+		switch s.Arg(i) {
 		case "down":
 			us.Down = true
 		case "backup":
@@ -145,7 +146,7 @@ func upstreamServer(s *lint.Directive, ctx string) *lint.UpstreamServer {
 }
 
 // hops finds every *_pass directive, in file order, and resolves its target.
-func hops(root *lint.Directive, ups []*lint.Upstream) []*lint.Hop {
+func hops(root lint.Directive, ups []*lint.Upstream) []*lint.Hop {
 	byName := map[string]*lint.Upstream{}
 	for _, u := range ups {
 		key := u.Context + "\x00" + lint.LowerASCII(u.Name)
@@ -156,13 +157,14 @@ func hops(root *lint.Directive, ups []*lint.Upstream) []*lint.Hop {
 	find := func(ctx, host string) *lint.Upstream { return byName[ctx+"\x00"+lint.LowerASCII(host)] }
 
 	out := []*lint.Hop{}
-	root.Walk(func(d *lint.Directive) bool {
-		module := passModule(d.Name)
+	root.Walk(func(d lint.Directive) bool {
+		name := d.Name()
+		module := passModule(name)
 		if module == "" {
-			return !dataBlock(d.Name)
+			return !dataBlock(name)
 		}
 		ctx := "http"
-		if top := topLevel(d); top != nil && top.Name == "stream" {
+		if topLevel(d).Name() == "stream" {
 			ctx = "stream"
 		}
 		out = append(out, &lint.Hop{
@@ -179,10 +181,11 @@ func hops(root *lint.Directive, ups []*lint.Upstream) []*lint.Hop {
 	return out
 }
 
-// topLevel returns the main-context block d is in, nil for a main-context d.
-func topLevel(d *lint.Directive) *lint.Directive {
-	var top *lint.Directive
-	for p := d.Parent; p != nil && p.Parent != nil; p = p.Parent {
+// topLevel returns the main-context block d is in, the zero Directive for a
+// main-context d.
+func topLevel(d lint.Directive) lint.Directive {
+	var top lint.Directive
+	for p := d.Parent(); !p.IsZero() && !p.IsRoot(); p = p.Parent() {
 		top = p
 	}
 	return top
@@ -191,13 +194,13 @@ func topLevel(d *lint.Directive) *lint.Directive {
 // passTarget resolves the address of a *_pass directive as its module does
 // (ngx_http_fastcgi_pass, ngx_http_proxy_pass, …, then ngx_parse_url and
 // ngx_http_upstream_add).
-func passTarget(d *lint.Directive, module, ctx string, find func(ctx, host string) *lint.Upstream) lint.Target {
+func passTarget(d lint.Directive, module, ctx string, find func(ctx, host string) *lint.Upstream) lint.Target {
 	raw := d.Arg(0)
-	if len(d.Args) != 1 {
-		return invalid(raw, "invalid number of arguments in %q directive", d.Name)
+	if d.NArgs() != 1 {
+		return invalid(raw, "invalid number of arguments in %q directive", d.Name())
 	}
 	if ctx == "stream" && module != "proxy" {
-		return invalid(raw, "unknown directive %q in the stream context", d.Name)
+		return invalid(raw, "unknown directive %q in the stream context", d.Name())
 	}
 	t := lint.Target{Raw: raw}
 	rest, defaultPort, uriPart := raw, 0, false

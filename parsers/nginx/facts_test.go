@@ -33,7 +33,7 @@ func TestUser(t *testing.T) {
 	}
 	for _, tc := range tests {
 		u := loadString(t, tc.conf).User
-		if u.Name != tc.name || u.Group != tc.group || (u.Directive != nil) != tc.directive {
+		if u.Name != tc.name || u.Group != tc.group || !u.Directive.IsZero() != tc.directive {
 			t.Errorf("%s: user = %+v", tc.conf, u)
 		}
 	}
@@ -132,7 +132,7 @@ func TestHopTargets(t *testing.T) {
 		if h.Target.Raw != strings.Fields(raw)[0] {
 			t.Errorf("%s: Raw = %q", tc.directive, h.Target.Raw)
 		}
-		if h.Context != "http" || h.Block == nil || h.Block.Name != "location" || h.Server == nil || h.Server.Name != "server" || h.Pos != h.Directive.Pos() {
+		if h.Context != "http" || h.Block.IsZero() || h.Block.Name() != "location" || h.Server.IsZero() || h.Server.Name() != "server" || h.Pos != h.Directive.Pos() {
 			t.Errorf("%s: hop %+v", tc.directive, h)
 		}
 	}
@@ -173,7 +173,7 @@ stream {
 		if got := target(h.Target); got != w {
 			t.Errorf("hop %d (%s): got %s, want %s", i, h.Directive, got, w)
 		}
-		if h.Context != "stream" || h.Block == nil || h.Block.Name != "server" || h.Server != h.Block {
+		if h.Context != "stream" || h.Block.IsZero() || h.Block.Name() != "server" || h.Server != h.Block {
 			t.Errorf("hop %d: %+v", i, h)
 		}
 	}
@@ -247,8 +247,8 @@ http {
 		t.Fatalf("hops = %v (map entries are not directives)", n.Hops)
 	}
 	for i, w := range want {
-		if n.Hops[i].Block.Name != w || n.Hops[i].Server == nil {
-			t.Errorf("hop %d in %s, want %s", i, n.Hops[i].Block.Name, w)
+		if n.Hops[i].Block.Name() != w || n.Hops[i].Server.IsZero() {
+			t.Errorf("hop %d in %s, want %s", i, n.Hops[i].Block.Name(), w)
 		}
 	}
 }
@@ -261,8 +261,8 @@ func TestFactsEmpty(t *testing.T) {
 }
 
 // TestHopsOfSharedSnippet checks that a *_pass in a file included at
-// several places is a hop per place, each in its own location, while the
-// snippet's other simple directives are shared.
+// several places is a hop per place, each in its own location, as are the
+// snippet's other directives, one statement of the file each.
 func TestHopsOfSharedSnippet(t *testing.T) {
 	dir := linttest.WriteTree(t, map[string]string{
 		"nginx.conf": "events {}\nhttp {\n server {\n  location /a { include php.conf; }\n  location /b { include php.conf; }\n }\n}\n",
@@ -277,15 +277,16 @@ func TestHopsOfSharedSnippet(t *testing.T) {
 		t.Fatalf("%d hops, want 2", len(n.Hops))
 	}
 	for i, h := range n.Hops {
-		if h.Block != locs[i] || h.Directive.Parent != locs[i] || h.Directive != locs[i].Child("fastcgi_pass") ||
-			h.Directive.Include != locs[i].Child("include") {
+		if h.Block != locs[i] || h.Directive.Parent() != locs[i] || h.Directive != locs[i].Child("fastcgi_pass") ||
+			h.Directive.Include() != locs[i].Child("include") {
 			t.Errorf("hop %d is not in location %s", i, locs[i].Arg(0))
 		}
 	}
 	if n.Hops[0].Directive == n.Hops[1].Directive {
 		t.Errorf("one fastcgi_pass directive for two places")
 	}
-	if locs[0].Child("fastcgi_param") != locs[1].Child("fastcgi_param") {
-		t.Errorf("the snippet's fastcgi_param is not shared")
+	a, b := locs[0].Child("fastcgi_param"), locs[1].Child("fastcgi_param")
+	if a == b || a.Statement() != b.Statement() || a.Parent() != locs[0] || b.Parent() != locs[1] {
+		t.Errorf("the snippet's fastcgi_param is not one statement at two places")
 	}
 }

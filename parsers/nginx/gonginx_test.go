@@ -137,19 +137,19 @@ func gonginxParse(s string) (ds []config.IDirective, err error) {
 }
 
 // flatOurs lists directives one an entry: depth, name, arguments.
-func flatOurs(ds []*lint.Directive, indent string) []string {
+func flatOurs(block lint.Directive, indent string) []string {
 	var out []string
-	for _, d := range ds {
+	for d := range block.Block() {
 		args := d.ArgValues()
-		if isLuaBlock(d.Name) && len(args) > 0 {
+		if isLuaBlock(d.Name()) && len(args) > 0 {
 			args = args[:len(args)-1]
 		}
-		if d.Name == "server" && d.Parent != nil && d.Parent.Name == "upstream" && len(args) > 1 {
+		if d.Name() == "server" && d.Parent().Name() == "upstream" && len(args) > 1 {
 			slices.Sort(args[1:])
 		}
-		sub := indent + entry(d.Name, args, d.IsBlock())
-		if children := flatOurs(d.Block, indent+"  "); len(children) > 0 {
-			sub += "\n" + strings.Join(sortedIf(children, d.Name), "\n")
+		sub := indent + entry(d.Name(), args, d.IsBlock())
+		if children := flatOurs(d, indent+"  "); len(children) > 0 {
+			sub += "\n" + strings.Join(sortedIf(children, d.Name()), "\n")
 		}
 		out = append(out, sub)
 	}

@@ -45,27 +45,17 @@ type loader struct {
 	sources []*lint.Source
 	errs    lint.LoadErrors
 	slabs   slabPool
-	copies  slab[lint.Directive] // the directives copied for a second include site
-	// room is the number of directives that follow the include being
-	// expanded in its block, for the first file it reads to make room for.
-	room int
 	// plain remembers the file each plain (not glob) include pattern read.
 	plain map[string]*file
 }
 
-// file is a file read and parsed once. Its directives go into the tree
-// where it is first included; every further include copies that first
-// instance, leaving out what the first instance's own includes added.
+// file is a file read and parsed once, whose directives every place that
+// includes it shares (a lint.Place each).
 type file struct {
-	src  *lint.Source
-	dirs []*lint.Directive
-	// first is the include directive of the first instance (nil for the
-	// main file); expanded is set once that instance is in the tree.
-	first    *lint.Directive
+	src    *lint.Source
+	parsed *lint.NginxFile
+	// expanded is set once the file has a place in the tree.
 	expanded bool
-	// size is the number of directives the first instance put in its
-	// parent's block, its includes' included.
-	size int
 	// err is the file's syntax error, reported after its first expansion,
 	// where nginx meets it.
 	err *lint.LoadError
@@ -84,18 +74,22 @@ func newLoader(fsys *source.FS, mainFile string) *loader {
 }
 
 // emptyModel is a model with no directive: nginx's defaults.
-func emptyModel(file string) *lint.Nginx {
-	n := &lint.Nginx{File: file, Root: newRoot()}
+func emptyModel(path string) *lint.Nginx {
+	_, root := lint.NewPlace(&lint.NginxFile{Path: path})
+	n := &lint.Nginx{File: path, Root: root}
 	fillFacts(n)
 	return n
 }
 
 func (l *loader) run() (*lint.Nginx, []*lint.Source, error) {
-	n := &lint.Nginx{File: l.main, Root: newRoot()}
+	n := &lint.Nginx{File: l.main}
 	if f, err := l.read(l.main); err != nil {
 		l.errs = append(l.errs, err)
+		_, n.Root = lint.NewPlace(&lint.NginxFile{Path: l.main})
 	} else {
-		l.expandFile(n.Root, f, nil, []*file{f})
+		main, root := lint.NewPlace(f.parsed)
+		n.Root = root
+		l.expandFile(main, f, []*file{f})
 	}
 	lint.Tracef("nginx: includes expanded")
 	fillFacts(n)
@@ -170,7 +164,7 @@ func (l *loader) fetch(path string, resolve bool) fetched {
 		return fe
 	}
 	s := l.slabs.get()
-	root, comments, perr := parse(path, data.Data, s)
+	parsed, comments, perr := parse(path, data.Data, s)
 	l.slabs.put(s)
 	fe.file = &file{
 		err: perr,
@@ -178,7 +172,7 @@ func (l *loader) fetch(path string, resolve bool) fetched {
 			Path: path, RealPath: data.RealPath, Kind: lint.KindNginx,
 			Comments: comments, Size: int64(len(data.Data)), NotUTF8: data.NotUTF8(),
 		},
-		dirs: root.Block,
+		parsed: parsed,
 	}
 	return fe
 }
@@ -214,95 +208,28 @@ func (l *loader) prefetch(paths []string) {
 	}
 }
 
-// expandFile expands file f, included by inc, into parent.
-func (l *loader) expandFile(parent *lint.Directive, f *file, inc *lint.Directive, chain []*file) {
-	// Room for the file's directives (with those of its own includes, once
-	// known) and the include's next siblings at once, not by doubling.
-	room := l.room
-	l.room = 0
-	if f.expanded {
-		parent.Block = slices.Grow(parent.Block, f.size+room)
-		l.copy(parent, f.dirs, f.first, inc, chain)
-		return
-	}
-	parent.Block = slices.Grow(parent.Block, len(f.dirs)+room)
-	before := len(parent.Block)
-	f.first = inc
-	l.place(parent, f.dirs, inc, chain, false)
-	f.size = len(parent.Block) - before
-	f.expanded = true
-	if f.err != nil {
-		l.errs = append(l.errs, f.err)
-	}
-}
-
-// place puts the parsed directives ds into parent's block, each with Include
-// inc, and expands the includes among them. inPlace says parent's block is
-// ds's own array, refilled as it is read: then an include, whose expansion
-// makes the block longer than what was read, moves it to an array of its
-// own first.
-func (l *loader) place(parent *lint.Directive, ds []*lint.Directive, inc *lint.Directive, chain []*file, inPlace bool) {
-	for i, d := range ds {
-		d.Parent, d.Include = parent, inc
-		parent.Block = append(parent.Block, d)
-		if d.Block != nil {
-			children := d.Block
-			d.Block = children[:0]
-			l.place(d, children, inc, chain, true)
+// expandFile expands the includes of file f at its place p, in file order.
+func (l *loader) expandFile(p *lint.Place, f *file, chain []*file) {
+	for i := range f.parsed.Stmts {
+		if d := p.Directive(int32(i)); d.Name() == "include" {
+			l.include(p, d, chain)
 		}
-		if d.Name == "include" {
-			if inPlace {
-				parent.Block = slices.Clip(parent.Block)
-				inPlace = false
-			}
-			l.room = len(ds) - i - 1
-			l.include(parent, d, chain)
-			l.room = 0
+	}
+	if !f.expanded {
+		f.expanded = true
+		if f.err != nil {
+			l.errs = append(l.errs, f.err)
 		}
 	}
 }
 
-// shared reports whether every place that includes the file of t can hold
-// the same t: a simple directive, other than an include (whose expansion
-// follows it) and a *_pass (a hop, whose Parent is its location). Such a
-// directive keeps the Parent and Include of its first place.
-func shared(t *lint.Directive) bool {
-	return t.Block == nil && t.Name != "include" && passModule(t.Name) == ""
-}
-
-// copy puts a copy of the directives ds of a file's first instance (those
-// with Include first) into parent's block, each with Include inc, and
-// expands the includes among them.
-func (l *loader) copy(parent *lint.Directive, ds []*lint.Directive, first, inc *lint.Directive, chain []*file) {
-	for _, t := range ds {
-		if t.Include != first {
-			continue // brought in by an include of the first instance
-		}
-		if shared(t) {
-			parent.Block = append(parent.Block, t)
-			continue
-		}
-		d := l.copies.new()
-		*d = *t
-		d.Parent, d.Include = parent, inc
-		parent.Block = append(parent.Block, d)
-		if t.Block != nil {
-			d.Block = make([]*lint.Directive, 0, len(t.Block))
-			l.copy(d, t.Block, first, inc, chain)
-		}
-		if t.Name == "include" {
-			l.include(parent, d, chain)
-		}
-	}
-}
-
-// include expands the include directive d (ngx_conf_include) into parent.
-func (l *loader) include(parent, d *lint.Directive, chain []*file) {
-	if d.Block != nil {
+// include expands the include directive d (ngx_conf_include) of place p.
+func (l *loader) include(p *lint.Place, d lint.Directive, chain []*file) {
+	if d.IsBlock() {
 		l.errs = append(l.errs, lint.Errorf(d.Pos(), "directive \"include\" is not terminated by \";\" (it takes a file name, not a block)"))
 		return
 	}
-	if len(d.Args) != 1 {
+	if d.NArgs() != 1 {
 		l.errs = append(l.errs, lint.Errorf(d.Pos(), "invalid number of arguments in \"include\" directive (it takes one file name or glob pattern)"))
 		return
 	}
@@ -311,48 +238,55 @@ func (l *loader) include(parent, d *lint.Directive, chain []*file) {
 		l.errs = append(l.errs, lint.Errorf(d.Pos(), "include %q: includes nested more than %d deep", pattern, maxIncludeDepth))
 		return
 	}
+	var places []*lint.Place
 	if f := l.plain[pattern]; f != nil {
 		// fastcgi.conf again: no path to map, no file to look up.
-		l.expandIncluded(parent, d, pattern, f, chain)
-		return
-	}
-	full := l.includePath(pattern)
-	paths := []string{full}
-	glob := source.IsGlob(pattern)
-	if glob {
-		var err error
-		if paths, err = l.glob(full); err != nil {
-			l.errs = append(l.errs, lint.Errorf(d.Pos(), "include %q: %w", pattern, err))
-			return
-		}
-	}
-	if len(paths) > 1 {
-		l.prefetch(paths)
-	}
-	for _, path := range paths {
-		f, err := l.read(path)
-		if err != nil {
-			l.errs = append(l.errs, includeError(d, pattern, path, err))
-			continue
-		}
-		if !glob {
-			if l.plain == nil {
-				l.plain = map[string]*file{}
+		places = l.expandIncluded(places, d, pattern, f, chain)
+	} else {
+		full := l.includePath(pattern)
+		paths := []string{full}
+		glob := source.IsGlob(pattern)
+		if glob {
+			var err error
+			if paths, err = l.glob(full); err != nil {
+				l.errs = append(l.errs, lint.Errorf(d.Pos(), "include %q: %w", pattern, err))
+				return
 			}
-			l.plain[pattern] = f
 		}
-		l.expandIncluded(parent, d, pattern, f, chain)
+		if len(paths) > 1 {
+			l.prefetch(paths)
+			places = make([]*lint.Place, 0, len(paths))
+		}
+		for _, path := range paths {
+			f, err := l.read(path)
+			if err != nil {
+				l.errs = append(l.errs, includeError(d, pattern, path, err))
+				continue
+			}
+			if !glob {
+				if l.plain == nil {
+					l.plain = map[string]*file{}
+				}
+				l.plain[pattern] = f
+			}
+			places = l.expandIncluded(places, d, pattern, f, chain)
+		}
+	}
+	if len(places) > 0 {
+		p.Expansions = append(p.Expansions, lint.Expansion{At: d.Statement().Index, Places: places})
 	}
 }
 
-// expandIncluded expands f, read for the include directive d, into parent,
-// unless f is already on the chain of includes that led to d.
-func (l *loader) expandIncluded(parent, d *lint.Directive, pattern string, f *file, chain []*file) {
+// expandIncluded gives f, read for the include directive d, a place
+// after places, unless f is already on the chain of includes that led to d.
+func (l *loader) expandIncluded(places []*lint.Place, d lint.Directive, pattern string, f *file, chain []*file) []*lint.Place {
 	if i := slices.Index(chain, f); i >= 0 {
 		l.errs = append(l.errs, lint.Errorf(d.Pos(), "include %q: include cycle %s (nginx would include it again and again until it fails)", pattern, cycle(chain[i:], f)))
-		return
+		return places
 	}
-	l.expandFile(parent, f, d, append(chain[:len(chain):len(chain)], f))
+	q := &lint.Place{File: f.parsed, Include: d}
+	l.expandFile(q, f, append(chain[:len(chain):len(chain)], f))
+	return append(places, q)
 }
 
 // includePath maps an include pattern to the path to read: nginx joins a
@@ -406,7 +340,7 @@ func (l *loader) dumpDirs() map[string][]string {
 
 // includeError places a file that could not be read at the include
 // directive, unless the error has its own line (bad content).
-func includeError(d *lint.Directive, pattern, path string, err *lint.LoadError) *lint.LoadError {
+func includeError(d lint.Directive, pattern, path string, err *lint.LoadError) *lint.LoadError {
 	if err.Pos.Line > 0 {
 		return err
 	}
@@ -428,11 +362,4 @@ func cycle(chain []*file, again *file) string {
 	}
 	b.WriteString(again.src.Path)
 	return b.String()
-}
-
-// newRoot returns a synthetic root block (name "").
-func newRoot() *lint.Directive {
-	d := lint.NewDirective("")
-	d.Block = []*lint.Directive{}
-	return d
 }

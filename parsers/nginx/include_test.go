@@ -15,10 +15,10 @@ import (
 
 // flat lists the tree's directives one a line: the context, the name and
 // arguments, the position and the include chain.
-func flat(root *lint.Directive, trim string) string {
+func flat(root lint.Directive, trim string) string {
 	var b strings.Builder
-	root.Walk(func(d *lint.Directive) bool {
-		fmt.Fprintf(&b, "%s%s %s @%s", strings.Repeat("  ", len(d.Context())), d.Name,
+	root.Walk(func(d lint.Directive) bool {
+		fmt.Fprintf(&b, "%s%s %s @%s", strings.Repeat("  ", len(d.Context())), d.Name(),
 			strings.Join(d.ArgValues(), " "), strings.TrimPrefix(d.Pos().String(), trim))
 		for _, inc := range d.IncludeChain() {
 			fmt.Fprintf(&b, " <%s", strings.TrimPrefix(inc.Pos().String(), trim))
@@ -56,10 +56,10 @@ http  @nginx.conf:3:1
       fastcgi_pass unix:/run/php/php8.2-fpm.sock @nginx.conf:11:13
     location /two @nginx.conf:13:9
       include snippets/fastcgi.conf @nginx.conf:14:13
-      fastcgi_index index.php @snippets/fastcgi.conf:1:1 <nginx.conf:10:13
+      fastcgi_index index.php @snippets/fastcgi.conf:1:1 <nginx.conf:14:13
       include fastcgi_params @snippets/fastcgi.conf:2:1 <nginx.conf:14:13
-      fastcgi_param QUERY_STRING $query_string @fastcgi_params:1:1 <snippets/fastcgi.conf:2:1 <nginx.conf:10:13
-      fastcgi_param REQUEST_METHOD $request_method @fastcgi_params:2:1 <snippets/fastcgi.conf:2:1 <nginx.conf:10:13
+      fastcgi_param QUERY_STRING $query_string @fastcgi_params:1:1 <snippets/fastcgi.conf:2:1 <nginx.conf:14:13
+      fastcgi_param REQUEST_METHOD $request_method @fastcgi_params:2:1 <snippets/fastcgi.conf:2:1 <nginx.conf:14:13
 `
 	if got := flat(n.Root, d); got != want {
 		t.Errorf("tree:\n%s\nwant:\n%s", got, want)
@@ -83,19 +83,20 @@ http  @nginx.conf:3:1
 		t.Errorf("size = %d", sources[0].Size)
 	}
 
-	// Two places include the snippet. Its include directive is one
-	// directive per place, each in its location; its simple directives are
-	// shared by both places, with the Parent and Include of the first.
+	// Two places include the snippet: each of its directives is one
+	// directive per place, each in its location with the include of its
+	// place, and one statement of the file.
 	server := n.Root.Child("http").Child("server")
 	locs := server.Children("location")
 	incA, incB := locs[0].Children("include")[1], locs[1].Children("include")[1]
-	if incA == incB || incA.Parent != locs[0] || incB.Parent != locs[1] ||
-		incA.Include != locs[0].Children("include")[0] || incB.Include != locs[1].Children("include")[0] {
+	if incA == incB || incA.Parent() != locs[0] || incB.Parent() != locs[1] ||
+		incA.Include() != locs[0].Children("include")[0] || incB.Include() != locs[1].Children("include")[0] {
 		t.Errorf("the snippet's include directives are not one per place")
 	}
 	a, b := locs[0].Child("fastcgi_index"), locs[1].Child("fastcgi_index")
-	if a != b || a.Parent != locs[0] || a.Include != locs[0].Children("include")[0] {
-		t.Errorf("the snippet's fastcgi_index is not shared with the first place's parent and include")
+	if a == b || a.Statement() != b.Statement() || a.Parent() != locs[0] || b.Parent() != locs[1] ||
+		a.Include() != locs[0].Children("include")[0] || b.Include() != locs[1].Children("include")[0] {
+		t.Errorf("the snippet's fastcgi_index is not one statement at two places, each with its parent and include")
 	}
 }
 
@@ -187,7 +188,7 @@ func TestLoadErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := linttest.WriteTree(t, tc.files)
 			n, _, err := Load(&source.FS{}, filepath.Join(dir, "nginx.conf"))
-			if n == nil || n.Root == nil {
+			if n == nil || n.Root.IsZero() {
 				t.Fatal("no model returned")
 			}
 			var got []string
@@ -277,9 +278,11 @@ func TestLoadSameFileTwoPaths(t *testing.T) {
 		t.Errorf("sources = %v", sources)
 	}
 	// Included twice (through the link, then by its real name): both
-	// places hold its gzip, which the first place's include brought.
+	// places hold its gzip, one line of one file read once.
 	http := n.Root.Child("http")
-	if gz := http.Children("gzip"); len(gz) != 2 || gz[0] != gz[1] || gz[0].Include != http.Children("include")[0] {
+	incs := http.Children("include")
+	if gz := http.Children("gzip"); len(gz) != 2 || gz[0].Statement() != gz[1].Statement() ||
+		gz[0].Include() != incs[0] || gz[1].Include() != incs[1] {
 		t.Errorf("gzip instances = %v", gz)
 	}
 }
@@ -310,8 +313,8 @@ func TestIncludeInsideBlockKeepsOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	n.Root.Walk(func(d *lint.Directive) bool {
-		got = append(got, d.Name)
+	n.Root.Walk(func(d lint.Directive) bool {
+		got = append(got, d.Name())
 		return true
 	})
 	want := "http a include x1 x2 x3 x4 b server c include x1 x2 x3 x4 location d include x1 x2 x3 x4 e f g h"

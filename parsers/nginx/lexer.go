@@ -29,7 +29,9 @@ type token struct {
 	quote     byte   // '"' or '\'' for a quoted word
 	glued     bool   // a '{' right after an unquoted word
 	val       string // the word, quotes removed and escapes applied
+	escaped   bool   // val is not a piece of the file as it is
 	line, col int32
+	off       int32 // where the token starts in the file
 }
 
 // maxParam is NGX_CONF_BUFFER: nginx refuses a word or comment that does
@@ -44,13 +46,15 @@ type lexer struct {
 	lineStart int // offset of the first byte of the current line
 	wordEnd   int // offset after the last unquoted word
 	comments  []lint.Comment
+	// lines holds the offset of each line's first byte.
+	lines []int32
 }
 
 // newLexer reads data in place: the words it returns share its memory, so
 // data must not change afterwards (the loaders read each file into a
 // buffer of its own, which then lives as long as the model).
-func newLexer(file string, data []byte) *lexer {
-	return &lexer{src: unsafe.String(unsafe.SliceData(data), len(data)), file: file, line: 1}
+func newLexer(file string, data []byte, lines []int32) *lexer {
+	return &lexer{src: unsafe.String(unsafe.SliceData(data), len(data)), file: file, line: 1, lines: append(lines, 0)}
 }
 
 // at returns the position of offset off, which must be on the current line.
@@ -60,19 +64,29 @@ func (lx *lexer) at(off int) lint.Pos {
 
 // tok starts a token at offset off, which must be on the current line.
 func (lx *lexer) tok(kind tokKind, off int) token {
-	return token{kind: kind, line: int32(lx.line), col: int32(off - lx.lineStart + 1)}
+	return token{kind: kind, line: int32(lx.line), col: int32(off - lx.lineStart + 1), off: int32(off)}
 }
 
 func (lx *lexer) posOf(t token) lint.Pos {
 	return lint.Pos{File: lx.file, Line: t.line, Col: t.col}
 }
 
+// newLine moves to start, the first byte of the next line.
+func (lx *lexer) newLine(start int) {
+	lx.pos = start
+	lx.line++
+	lx.lineStart = start
+	lx.lines = append(lx.lines, int32(start))
+}
+
 // advance moves to offset i, counting the lines it passes.
 func (lx *lexer) advance(i int) {
-	seg := lx.src[lx.pos:i]
-	if n := strings.Count(seg, "\n"); n > 0 {
-		lx.line += n
-		lx.lineStart = lx.pos + strings.LastIndexByte(seg, '\n') + 1
+	for {
+		j := strings.IndexByte(lx.src[lx.pos:i], '\n')
+		if j < 0 {
+			break
+		}
+		lx.newLine(lx.pos + j + 1)
 	}
 	lx.pos = i
 }
@@ -84,9 +98,7 @@ func (lx *lexer) next() (token, *lint.LoadError) {
 		c := s[lx.pos]
 		switch c {
 		case '\n':
-			lx.pos++
-			lx.line++
-			lx.lineStart = lx.pos
+			lx.newLine(lx.pos + 1)
 		case ' ', '\t', '\r':
 			lx.pos++
 		case ';', '{', '}':
@@ -173,6 +185,7 @@ scan:
 	if escaped {
 		lx.advance(i) // an escaped LF is part of the word
 		t.val = unescape(t.val)
+		t.escaped = len(t.val) != i-start
 	} else {
 		lx.pos = i
 	}
@@ -204,6 +217,7 @@ func (lx *lexer) quoted(q byte) (token, *lint.LoadError) {
 	t.val = s[start:i]
 	if escaped {
 		t.val = unescape(t.val)
+		t.escaped = len(t.val) != i-start
 	}
 	lx.advance(i + 1)
 	if lx.pos < len(s) {

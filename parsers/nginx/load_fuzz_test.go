@@ -111,24 +111,22 @@ func checkNginx(t *testing.T, files map[string][]byte, n *lint.Nginx, sources []
 	t.Helper()
 	pc := linttest.NewPositions(t, files)
 	pc.LoadErrors(err)
-	if n == nil || n.Root == nil {
+	if n == nil || n.Root.IsZero() {
 		t.Fatal("no model")
 	}
 	pc.Sources(sources)
-	n.Root.Walk(func(d *lint.Directive) bool {
-		if d == n.Root {
-			return true
-		}
-		pc.Check("directive "+d.Name, d.Start)
-		pc.Check("end of "+d.Name, d.Span().End)
-		if d.Span().End.File == d.Start.File && d.Span().End.Before(d.Start) {
-			t.Fatalf("directive %q ends (%v) before it starts (%v)", d.Name, d.Span().End, d.Start)
+	n.Root.Walk(func(d lint.Directive) bool {
+		name, start := d.Name(), d.Pos()
+		pc.Check("directive "+name, start)
+		pc.Check("end of "+name, d.Span().End)
+		if d.Span().End.File == start.File && d.Span().End.Before(start) {
+			t.Fatalf("directive %q ends (%v) before it starts (%v)", name, d.Span().End, start)
 		}
 		if d.BlockEnd() != (lint.Pos{}) {
-			pc.Check("} of "+d.Name, d.BlockEnd())
+			pc.Check("} of "+name, d.BlockEnd())
 		}
-		for i := range d.Args {
-			pc.Check("argument of "+d.Name, d.ArgPos(i))
+		for i := range d.NArgs() {
+			pc.Check("argument of "+name, d.ArgPos(i))
 		}
 		return true
 	})

@@ -6,15 +6,14 @@ import (
 	"github.com/nginx502-lint/nginx502-lint/lint"
 )
 
-// luaBlock reads the Lua code of d's block up to its matching '}' and stores
-// it raw as d's last argument, as the lua module does
+// luaBlock reads the Lua code of the block of statement block up to its matching '}' and stores
+// it raw as the block's last argument, as the lua module does
 // (ngx_http_lua_conf_lua_block_parse). Braces inside Lua strings, long
 // brackets and comments do not count.
-func (p *parser) luaBlock(d *lint.Directive) *lint.LoadError {
+func (p *parser) luaBlock(block int32) *lint.LoadError {
 	lx := p.lx
 	s := lx.src
 	start := lx.pos
-	bodyPos := lx.at(start)
 	level := 1
 	for i := start; i < len(s); {
 		switch c := s[i]; c {
@@ -28,12 +27,14 @@ func (p *parser) luaBlock(d *lint.Directive) *lint.LoadError {
 				continue
 			}
 			lx.advance(i)
-			d.Close = lx.at(i).LineCol()
 			lx.pos = i + 1
-			arg := p.slabs.args.take(len(d.Args) + 1)
-			copy(arg, d.Args)
-			arg[len(d.Args)] = lint.Arg{Value: s[start:i], LineCol: bodyPos.LineCol()}
-			d.Args = arg
+			// The code is the block's last argument: the words that
+			// follow a statement's are its own.
+			p.args = append(p.args, lint.Word{Off: int32(start), Len: int32(i - start)})
+			p.first = len(p.args)
+			st := &p.stmts[block]
+			st.NArgs++
+			st.Close = int32(i)
 			return nil
 		case '-':
 			if !strings.HasPrefix(s[i:], "--") {
@@ -70,7 +71,7 @@ func (p *parser) luaBlock(d *lint.Directive) *lint.LoadError {
 		}
 	}
 	lx.advance(len(s))
-	return lint.Errorf(lx.at(len(s)), "unexpected end of file, expecting terminating characters for lua code block (the block %q opened at line %d is never closed)", d.Name, d.Start.Line)
+	return lint.Errorf(lx.at(len(s)), "unexpected end of file, expecting terminating characters for lua code block (the block %q opened at line %d is never closed)", p.wordValue(p.stmts[block].Word), p.lineOf(p.args[p.stmts[block].Word].Off))
 }
 
 // longBracket returns the length of the Lua long bracket ([[, [=[, [==[ …)

@@ -4,7 +4,9 @@
 package nginx
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
@@ -13,46 +15,40 @@ import (
 // maxDepth bounds block nesting, which nginx bounds by its C stack.
 const maxDepth = 1000
 
-// Parse reads one file without expanding its includes. The directives share
-// data's memory: do not change data afterwards. The directives'
-// top-level Parent is a synthetic root (Name ""). On a syntax error it
-// returns what was read before it, with a lint.LoadErrors of one error:
-// like nginx, it does not read past the first syntax error of a file.
-func Parse(path string, data []byte) ([]*lint.Directive, []lint.Comment, error) {
-	root, comments, err := parse(path, data, new(slabs))
+// Parse reads one file without expanding its includes and returns the
+// root of its tree: its top-level directives are the root's Block. The
+// tree shares data's memory: do not change data afterwards. On a syntax
+// error it returns what was read before it, with a lint.LoadErrors of one
+// error: like nginx, it does not read past the first syntax error of a file.
+func Parse(path string, data []byte) (lint.Directive, []lint.Comment, error) {
+	f, comments, err := parse(path, data, new(slabs))
+	_, root := lint.NewPlace(f)
 	if err != nil {
-		return root.Block, comments, lint.LoadErrors{err}
+		return root, comments, lint.LoadErrors{err}
 	}
-	return root.Block, comments, nil
+	return root, comments, nil
 }
 
-// parse returns a synthetic root holding the file's directives, carved from s.
-func parse(path string, data []byte, s *slabs) (*lint.Directive, []lint.Comment, *lint.LoadError) {
-	p := &parser{lx: newLexer(path, data), slabs: s, args: s.words[:0]}
-	root := s.dirs.new()
-	root.Statement = s.stmts.new()
-	root.Block = []*lint.Directive{}
-	err := p.run(root)
-	clear(p.args)
-	s.words = p.args[:0]
-	return root, p.lx.comments, err
-}
-
-type parser struct {
-	lx   *lexer
-	args []token
-	// glued is the directive whose block a '{' glued to its last word
-	// opened; hint explains the error that such a '{' usually causes.
-	glued *lint.Directive
-	hint  string
-	// slabs the directives and arguments are carved from
-	slabs *slabs
-	// pending holds the directives of the open blocks, innermost last.
-	pending []*lint.Directive
-}
-
-func (p *parser) run(root *lint.Directive) *lint.LoadError {
-	err := p.parse(root)
+// parse reads the file at path, its words, statements and lines carved
+// from s.
+func parse(path string, data []byte, s *slabs) (*lint.NginxFile, []lint.Comment, *lint.LoadError) {
+	lines := s.lines.take(bytes.Count(data, []byte{'\n'}) + 1)[:0]
+	p := &parser{lx: newLexer(path, data, lines), args: s.readWords[:0], stmts: s.readStmts[:0], stack: s.stack[:0]}
+	err := p.run()
+	f := &lint.NginxFile{Path: path, Text: p.lx.src, Lines: p.lx.lines, Escaped: p.escaped}
+	// The words of a directive cut short by an error are not kept.
+	used := 0
+	if n := len(p.stmts); n > 0 {
+		last := p.stmts[n-1]
+		used = int(last.Word + 1 + last.NArgs)
+	}
+	if len(p.stmts) > 0 {
+		f.Stmts = s.stmts.take(len(p.stmts))
+		copy(f.Stmts, p.stmts)
+		f.Words = s.words.take(used)
+		copy(f.Words, p.args[:used])
+	}
+	s.readWords, s.readStmts, s.stack = p.args[:0], p.stmts[:0], p.stack[:0]
 	if err != nil && p.hint != "" {
 		if m, ok := strings.CutSuffix(err.Msg, ")"); ok {
 			err.Msg = m + "; " + p.hint + ")"
@@ -60,170 +56,201 @@ func (p *parser) run(root *lint.Directive) *lint.LoadError {
 			err.Msg += " (" + p.hint + ")"
 		}
 	}
-	return err
+	return f, p.lx.comments, err
 }
 
-// openBlock is a block being read: its directives so far are
-// parser.pending[start:].
-type openBlock struct {
-	d     *lint.Directive
-	start int
+type parser struct {
+	lx *lexer
+	// args are the words read, the current directive's from first on.
+	args  []lint.Word
+	first int
+	// escaped are the values of words with escapes (lint.NginxFile.Escaped).
+	escaped []string
+	stmts   []lint.Stmt
+	// stack holds the statements of the blocks open, innermost last.
+	stack []int32
+	// glued is the statement whose block a '{' glued to its last word
+	// opened; hint explains the error that such a '{' usually causes.
+	glued int32
+	hint  string
 }
 
-// close gives b its block, carved to size once the "}" is read (growing it
-// directive by directive left as much behind as it kept).
-func (p *parser) close(b openBlock) {
-	read := p.pending[b.start:]
-	if len(read) > 0 {
-		b.d.Block = p.slabs.blocks.take(len(read))
-		copy(b.d.Block, read)
-	}
-	clear(read)
-	p.pending = p.pending[:b.start]
-}
-
-func (p *parser) parse(root *lint.Directive) *lint.LoadError {
-	stack := p.slabs.stack[:0]
-	stack = append(stack, openBlock{d: root})
-	p.pending = p.slabs.pending[:0]
+func (p *parser) run() (err *lint.LoadError) {
+	p.glued = -1
 	defer func() {
-		// On an error, what was read before it.
-		for i := len(stack) - 1; i >= 0; i-- {
-			p.close(stack[i])
+		// On an error, the blocks open end with what was read.
+		for _, b := range p.stack {
+			p.stmts[b].After = int32(len(p.stmts))
 		}
-		p.slabs.stack, p.slabs.pending = stack[:0], p.pending[:0]
 	}()
 	for {
 		t, err := p.lx.next()
 		if err != nil {
 			return err
 		}
-		if p.glued != nil {
+		if p.glued >= 0 {
 			p.regexHint(t)
 		}
-		cur := stack[len(stack)-1].d
 		switch t.kind {
 		case tokWord:
-			p.args = append(p.args, t)
+			p.word(t)
 		case tokSemi, tokOpen:
-			if len(p.args) == 0 {
+			if len(p.args) == p.first {
 				if t.kind == tokOpen {
 					return lint.Errorf(p.lx.posOf(t), "unexpected \"{\" (a block with no directive name before it)")
 				}
 				return lint.Errorf(p.lx.posOf(t), "unexpected \";\" (a \";\" with no directive before it: remove it)")
 			}
-			d := p.directive(p.lx.posOf(t))
-			d.Parent = cur
-			p.pending = append(p.pending, d)
+			i := p.statement(t)
 			if t.kind == tokSemi {
 				continue
 			}
-			d.Block = []*lint.Directive{}
-			if t.glued && p.hint == "" && len(d.Args) > 0 {
-				p.glued = d
+			st := &p.stmts[i]
+			st.Close = lint.Unclosed
+			if t.glued && p.hint == "" && st.NArgs > 0 {
+				p.glued = i
 			}
-			if isLuaBlock(d.Name) {
-				if err := p.luaBlock(d); err != nil {
+			if name := p.wordValue(st.Word); isLuaBlock(name) {
+				if err := p.luaBlock(i); err != nil {
 					return err
 				}
 				continue
 			}
-			if len(stack) > maxDepth {
-				return lint.Errorf(d.Start, "blocks nested more than %d deep", maxDepth)
+			if len(p.stack) >= maxDepth {
+				return lint.Errorf(p.posOf(p.args[st.Word].Off), "blocks nested more than %d deep", maxDepth)
 			}
-			stack = append(stack, openBlock{d: d, start: len(p.pending)})
+			p.stack = append(p.stack, i)
 		case tokClose:
-			if len(p.args) > 0 {
+			if len(p.args) > p.first {
 				return lint.Errorf(p.lx.posOf(t), "unexpected \"}\" (%s)", p.missingSemi())
 			}
-			if len(stack) == 1 {
+			if len(p.stack) == 0 {
 				return lint.Errorf(p.lx.posOf(t), "unexpected \"}\" (no block is open here: remove it, or look above for a \"}\" too many)")
 			}
-			cur.Close = p.lx.posOf(t).LineCol()
-			p.close(stack[len(stack)-1])
-			stack = stack[:len(stack)-1]
+			b := p.stack[len(p.stack)-1]
+			p.stack = p.stack[:len(p.stack)-1]
+			p.stmts[b].Close = t.off
+			p.stmts[b].After = int32(len(p.stmts))
 		case tokEOF:
-			if len(p.args) > 0 {
+			if len(p.args) > p.first {
 				return lint.Errorf(p.lx.posOf(t), "unexpected end of file, expecting \";\" or \"}\" (%s)", p.missingSemi())
 			}
-			if len(stack) > 1 {
-				open := make([]*lint.Directive, len(stack)-1)
-				for i := len(stack) - 1; i >= 1; i-- {
-					open[i-1] = stack[i].d
-					p.close(stack[i])
-				}
-				stack = stack[:1]
-				return lint.Errorf(p.lx.posOf(t), "unexpected end of file, expecting \"}\" (%s)", unclosed(open, p.hint == ""))
+			if len(p.stack) > 0 {
+				return lint.Errorf(p.lx.posOf(t), "unexpected end of file, expecting \"}\" (%s)", p.unclosed())
 			}
 			return nil
 		}
 	}
 }
 
+// word adds a word of the directive being read.
+func (p *parser) word(t token) {
+	w := lint.Word{Off: t.off, Len: int32(len(t.val)), Quote: t.quote}
+	if t.escaped {
+		w.Escaped, w.Len = true, int32(len(p.escaped))
+		p.escaped = append(p.escaped, t.val)
+	}
+	p.args = append(p.args, w)
+}
+
+// wordValue is the value of word i of the file being read.
+func (p *parser) wordValue(i int32) string {
+	w := &p.args[i]
+	if w.Escaped {
+		return p.escaped[w.Len]
+	}
+	start := w.Off
+	if w.Quote != 0 {
+		start++
+	}
+	return p.lx.src[start : start+w.Len]
+}
+
+// statement makes a statement of the words read; end is its ';' or '{'.
+func (p *parser) statement(end token) int32 {
+	i := int32(len(p.stmts))
+	parent := int32(-1)
+	if n := len(p.stack); n > 0 {
+		parent = p.stack[n-1]
+	}
+	p.stmts = append(p.stmts, lint.Stmt{
+		Word: int32(p.first), NArgs: int32(len(p.args) - p.first - 1),
+		End: end.off, Close: lint.NoBlock, Parent: parent, After: i + 1,
+	})
+	p.first = len(p.args)
+	return i
+}
+
+// tree returns the root of the statements read so far, for messages.
+func (p *parser) tree() lint.Directive {
+	_, root := lint.NewPlace(&lint.NginxFile{Path: p.lx.file, Text: p.lx.src, Lines: p.lx.lines, Words: p.args, Stmts: p.stmts, Escaped: p.escaped})
+	return root
+}
+
 // regexHint explains a '{' glued to a word and followed by a number: an
 // unquoted regular expression with a quantifier (location ~ ^/[0-9]{4}$),
 // which nginx cuts at the '{'.
 func (p *parser) regexHint(next token) {
-	d := p.glued
-	p.glued = nil
+	st := p.stmts[p.glued]
+	p.glued = -1
 	if next.kind != tokWord || next.quote != 0 || next.val == "" || (next.val[0] < '0' || next.val[0] > '9') && next.val[0] != ',' {
 		return
 	}
 	p.hint = fmt.Sprintf("at line %d the \"{\" after %q opens a block: put a regular expression that contains \"{\" in quotes",
-		d.Span().End.Line, d.Args[len(d.Args)-1].Value)
+		p.lineOf(st.End), p.wordValue(st.Word+st.NArgs))
 }
 
 func (p *parser) missingSemi() string {
-	first := p.args[0]
-	return fmt.Sprintf("the directive %q at line %d has no \";\" at its end", first.val, first.line)
+	first := int32(p.first)
+	return fmt.Sprintf("the directive %q at line %d has no \";\" at its end", p.wordValue(first), p.lineOf(p.args[first].Off))
+}
+
+// posOf returns the position of offset off, which the lexer has passed.
+func (p *parser) posOf(off int32) lint.Pos {
+	line := p.lineOf(off)
+	return lint.Pos{File: p.lx.file, Line: line, Col: off - p.lx.lines[line-1] + 1}
+}
+
+// lineOf returns the line of offset off, which the lexer has passed.
+func (p *parser) lineOf(off int32) int32 {
+	line, found := slices.BinarySearch(p.lx.lines, off)
+	if !found {
+		line--
+	}
+	return int32(line + 1)
 }
 
 // unclosed describes the open blocks at the end of a file: the innermost is
 // the one nginx misses the "}" of, but a "}" indented like an outer block
-// usually shows where one is really missing (when indent is true).
-func unclosed(open []*lint.Directive, indent bool) string {
-	inner := open[len(open)-1]
-	msg := fmt.Sprintf("the block %q opened at line %d is never closed", inner.Name, inner.Start.Line)
-	if hint := misindented(inner); indent && hint != nil {
+// usually shows where one is really missing (when no hint explains more).
+func (p *parser) unclosed() string {
+	for _, b := range p.stack {
+		p.stmts[b].After = int32(len(p.stmts))
+	}
+	place := p.tree().Place()
+	inner := place.Directive(p.stack[len(p.stack)-1])
+	msg := fmt.Sprintf("the block %q opened at line %d is never closed", inner.Name(), inner.Pos().Line)
+	if hint := misindented(inner); p.hint == "" && !hint.IsZero() {
 		msg += fmt.Sprintf("; the \"}\" at line %d is indented like %q, not like %q at line %d: is a \"}\" missing there?",
-			hint.BlockEnd().Line, hint.Parent.Name, hint.Name, hint.Start.Line)
+			hint.BlockEnd().Line, hint.Parent().Name(), hint.Name(), hint.Pos().Line)
 	}
 	return msg
 }
 
 // misindented finds, under d, the block closed first by a "}" indented
 // less than the block's name and like its parent's name.
-func misindented(d *lint.Directive) *lint.Directive {
-	var found *lint.Directive
-	d.Walk(func(c *lint.Directive) bool {
-		if c.IsBlock() && c.BlockEnd().Line > c.Start.Line && c.BlockEnd().Col < c.Start.Col &&
-			c.Parent.Start.Line < c.Start.Line && c.Parent.Start.Col == c.BlockEnd().Col &&
-			(found == nil || c.BlockEnd().Before(found.BlockEnd())) {
+func misindented(d lint.Directive) lint.Directive {
+	var found lint.Directive
+	d.Walk(func(c lint.Directive) bool {
+		start, end, parent := c.Pos(), c.BlockEnd(), c.Parent().Pos()
+		if c.IsBlock() && end.Line > start.Line && end.Col < start.Col &&
+			parent.Line < start.Line && parent.Col == end.Col &&
+			(found.IsZero() || end.Before(found.BlockEnd())) {
 			found = c
 		}
 		return true
 	})
 	return found
-}
-
-// directive builds the directive from the pending words; end is its ';' or '{'.
-func (p *parser) directive(end lint.Pos) *lint.Directive {
-	d := p.slabs.dirs.new()
-	st := p.slabs.stmts.new()
-	d.Statement = st
-	name := &p.args[0]
-	st.Name = name.val
-	st.Start = lint.Pos{File: p.lx.file, Line: name.line, Col: name.col}
-	st.End = end.LineCol()
-	if n := len(p.args) - 1; n > 0 {
-		st.Args = p.slabs.args.take(n)
-		for i := range p.args[1:] {
-			t := &p.args[i+1]
-			st.Args[i] = lint.Arg{Value: t.val, LineCol: lint.LineCol{Line: t.line, Col: t.col}, Quote: t.quote}
-		}
-	}
-	p.args = p.args[:0]
-	return d
 }
 
 // isLuaBlock reports whether a block directive holds Lua code rather than

@@ -12,13 +12,13 @@ import (
 
 // render writes a tree one directive a line: name, span, arguments with
 // their quote and position, and the block's closing brace.
-func render(ds []*lint.Directive) string {
+func render(root lint.Directive) string {
 	var b strings.Builder
-	var walk func(ds []*lint.Directive, indent string)
-	walk = func(ds []*lint.Directive, indent string) {
-		for _, d := range ds {
-			fmt.Fprintf(&b, "%s%s %s-%s", indent, d.Name, lc(d.Start), lc(d.Span().End))
-			for i, a := range d.Args {
+	var walk func(block lint.Directive, indent string)
+	walk = func(block lint.Directive, indent string) {
+		for d := range block.Block() {
+			fmt.Fprintf(&b, "%s%s %s-%s", indent, d.Name(), lc(d.Pos()), lc(d.Span().End))
+			for i, a := range d.Args() {
 				v := strconv.Quote(a.Value)
 				v = v[1 : len(v)-1]
 				if a.Quote != 0 {
@@ -30,10 +30,10 @@ func render(ds []*lint.Directive) string {
 				fmt.Fprintf(&b, " }%s", lc(d.BlockEnd()))
 			}
 			b.WriteByte('\n')
-			walk(d.Block, indent+"  ")
+			walk(d, indent+"  ")
 		}
 	}
-	walk(ds, "")
+	walk(root, "")
 	return b.String()
 }
 
@@ -153,15 +153,15 @@ func TestParseParents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := ds[0].Parent
-	if root == nil || root.Name != "" || root.Parent != nil {
+	http := ds.Child("http")
+	if root := http.Parent(); root != ds || !root.IsRoot() || root.Name() != "" || !root.Parent().IsZero() {
 		t.Fatalf("top-level parent = %+v, want the synthetic root", root)
 	}
-	loc := ds[0].Block[0].Block[0]
-	if got := strings.Join(loc.Block[0].Context(), " "); got != "http server location" {
+	root := http.Child("server").Child("location").Child("root")
+	if got := strings.Join(root.Context(), " "); got != "http server location" {
 		t.Errorf("context = %q", got)
 	}
-	if loc.Block[0].Start.File != "t.conf" || loc.Block[0].ArgPos(0).File != "t.conf" {
+	if root.Pos().File != "t.conf" || root.ArgPos(0).File != "t.conf" {
 		t.Errorf("positions lack the file name")
 	}
 }
@@ -288,21 +288,17 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		root, _, err := parse("f.conf", data, new(slabs))
+		parsed, _, err := parse("f.conf", data, new(slabs))
 		if err != nil && (!err.Pos.IsValid() || err.Pos.Col < 1) {
 			t.Fatalf("error without position: %v", err)
 		}
+		_, root := lint.NewPlace(parsed)
 		fillFacts(&lint.Nginx{Root: root})
-		ds := root.Block
-		var check func([]*lint.Directive)
-		check = func(ds []*lint.Directive) {
-			for _, d := range ds {
-				if !d.Start.IsValid() || !d.Span().End.IsValid() || d.Span().End.Before(d.Start) {
-					t.Fatalf("bad span %v for %q", d.Span(), d.Name)
-				}
-				check(d.Block)
+		root.Walk(func(d lint.Directive) bool {
+			if !d.Pos().IsValid() || !d.Span().End.IsValid() || d.Span().End.Before(d.Pos()) {
+				t.Fatalf("bad span %v for %q", d.Span(), d.Name())
 			}
-		}
-		check(ds)
+			return true
+		})
 	})
 }

@@ -6,15 +6,12 @@ import (
 	"github.com/nginx502-lint/nginx502-lint/lint"
 )
 
-// slab hands out values from arrays of many, to allocate less: a
-// directive, its statement and its arguments are three allocations of the
-// hundreds of thousands a large tree makes.
+// slab hands out values from arrays of many, to allocate less: the words,
+// statements and line offsets of each of thousands of files.
 type slab[T any] struct{ free []T }
 
 // slabChunk is the number of values a slab allocates at once.
-const slabChunk = 1024
-
-func (s *slab[T]) new() *T { return &s.take(1)[0] }
+const slabChunk = 4096
 
 // take returns n values with no room to grow into the next ones.
 func (s *slab[T]) take(n int) []T {
@@ -28,13 +25,13 @@ func (s *slab[T]) take(n int) []T {
 
 // slabs are the parser's slabs, and the buffers it reuses from file to file.
 type slabs struct {
-	dirs    slab[lint.Directive]
-	stmts   slab[lint.Statement]
-	args    slab[lint.Arg]
-	blocks  slab[*lint.Directive]
-	words   []token           // of the directive being read
-	stack   []openBlock       // the blocks open
-	pending []*lint.Directive // their directives
+	words slab[lint.Word]
+	stmts slab[lint.Stmt]
+	lines slab[int32]
+	// what the file being read has so far, copied to the slabs at its end
+	readWords []lint.Word
+	readStmts []lint.Stmt
+	stack     []int32 // the blocks open
 }
 
 // slabPool lends slabs to the goroutines that parse a loader's files: a file
