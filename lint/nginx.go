@@ -70,6 +70,9 @@ type Word struct {
 	Len     int32
 	Quote   byte
 	Escaped bool
+	// Name is, for a directive's name, its index in the known names
+	// (NameID); 0 for other words and unknown names.
+	Name uint16
 }
 
 // Stmt is one directive of a NginxFile: statements are in file order, a
@@ -156,14 +159,6 @@ func (p *Place) Root() Directive { return Directive{place: p, i: -1} }
 // Directive returns the directive of statement i of the file at p.
 func (p *Place) Directive(i int32) Directive { return Directive{place: p, i: i} }
 
-func (p *Place) expansion(i int32) []*Place {
-	k, found := slices.BinarySearchFunc(p.Expansions, i, func(e Expansion, i int32) int { return cmp.Compare(e.At, i) })
-	if !found {
-		return nil
-	}
-	return p.Expansions[k].Places
-}
-
 // Directive is one nginx directive at one place of the tree, a simple one
 // ending in ';' or a block: a handle on a statement of a file, compared
 // with ==. The zero Directive is no directive (IsZero).
@@ -206,7 +201,11 @@ func (d Directive) Name() string {
 		return ""
 	}
 	f := d.place.File
-	return f.value(&f.Words[f.Stmts[d.i].Word])
+	w := &f.Words[f.Stmts[d.i].Word]
+	if w.Name != 0 {
+		return directiveNames[w.Name]
+	}
+	return f.value(w)
 }
 
 // NArgs is the number of arguments.
@@ -354,12 +353,21 @@ func (p *Place) children(i int32, yield func(Directive) bool) bool {
 	if i >= 0 {
 		c, end = i+1, f.Stmts[i].After
 	}
+	// The includes' expansions are in statement order: k walks them
+	// along with the children.
+	k := 0
+	if i >= 0 && len(p.Expansions) > 0 {
+		k, _ = slices.BinarySearchFunc(p.Expansions, c, func(e Expansion, c int32) int { return cmp.Compare(e.At, c) })
+	}
 	for c < end {
 		if !yield(Directive{place: p, i: c}) {
 			return false
 		}
-		if len(p.Expansions) > 0 {
-			for _, q := range p.expansion(c) {
+		for k < len(p.Expansions) && p.Expansions[k].At < c {
+			k++
+		}
+		if k < len(p.Expansions) && p.Expansions[k].At == c {
+			for _, q := range p.Expansions[k].Places {
 				if !q.children(-1, yield) {
 					return false
 				}
@@ -399,9 +407,17 @@ func (d Directive) index() {
 	if n < indexMin {
 		return
 	}
-	byName := make(map[string][]Directive)
+	counts := make(map[string]int)
 	for c := range d.Block() {
-		byName[c.Name()] = append(byName[c.Name()], c)
+		counts[c.Name()]++
+	}
+	byName := make(map[string][]Directive, len(counts))
+	for c := range d.Block() {
+		name := c.Name()
+		if byName[name] == nil {
+			byName[name] = make([]Directive, 0, counts[name])
+		}
+		byName[name] = append(byName[name], c)
 	}
 	if d.place.index == nil {
 		d.place.index = make(map[int32]map[string][]Directive)

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"iter"
 	"net/netip"
 	"path"
 	"strings"
@@ -26,42 +27,48 @@ func (b backend) directive() lint.Directive {
 	return b.hop.Directive
 }
 
-// fastcgiBackends lists the addresses of every fastcgi_pass that a PHP-FPM
+// fastcgiBackends yields the addresses of every fastcgi_pass that a PHP-FPM
 // pool could serve: unix sockets and TCP addresses, directly or through an
 // upstream (servers marked down are left out: nginx never connects to them).
-func fastcgiBackends(m *lint.Model) []backend {
+func fastcgiBackends(m *lint.Model) iter.Seq[backend] {
 	return backends(m, func(h *lint.Hop) bool { return h.Module == "fastcgi" })
 }
 
-// backends lists the addresses nginx connects to for the hops keep
+// backends yields the addresses nginx connects to for the hops keep
 // accepts: a hop's own unix or TCP target, or each server of the upstream
 // it names that is not marked down.
-func backends(m *lint.Model, keep func(*lint.Hop) bool) []backend {
-	if m.Nginx == nil {
-		return nil
-	}
-	out := make([]backend, 0, len(m.Nginx.Hops))
-	for _, h := range m.Nginx.Hops {
-		if keep(h) {
-			out = hopBackends(out, h)
+func backends(m *lint.Model, keep func(*lint.Hop) bool) iter.Seq[backend] {
+	return func(yield func(backend) bool) {
+		if m.Nginx == nil {
+			return
 		}
-	}
-	return out
-}
-
-// hopBackends appends to out the addresses hop h connects to.
-func hopBackends(out []backend, h *lint.Hop) []backend {
-	switch h.Target.Kind {
-	case lint.TargetUnix, lint.TargetTCP:
-		out = append(out, backend{hop: h, target: &h.Target})
-	case lint.TargetUpstream:
-		for _, s := range h.Target.Upstream.Servers {
-			if !s.Down {
-				out = append(out, backend{hop: h, target: &s.Target, server: s})
+		for _, h := range m.Nginx.Hops {
+			if !keep(h) {
+				continue
+			}
+			for b := range hopBackends(h) {
+				if !yield(b) {
+					return
+				}
 			}
 		}
 	}
-	return out
+}
+
+// hopBackends yields the addresses hop h connects to.
+func hopBackends(h *lint.Hop) iter.Seq[backend] {
+	return func(yield func(backend) bool) {
+		switch h.Target.Kind {
+		case lint.TargetUnix, lint.TargetTCP:
+			yield(backend{hop: h, target: &h.Target})
+		case lint.TargetUpstream:
+			for _, s := range h.Target.Upstream.Servers {
+				if !s.Down && !yield(backend{hop: h, target: &s.Target, server: s}) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // hasPools reports whether any PHP-FPM pool was loaded.

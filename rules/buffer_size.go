@@ -92,7 +92,7 @@ func checkBufferSizeDefault(m *lint.Model, r *lint.Reporter) {
 	}
 	var first *lint.Hop
 	count := 0
-	seen := map[lint.StatementID]bool{} // a line included at several places counts once
+	seen := make(map[lint.StatementID]bool, len(m.Nginx.Hops)) // a line included at several places counts once
 	for _, h := range m.Nginx.Hops {
 		if (h.Module != "fastcgi" && h.Module != "proxy") || h.Context != "http" || seen[h.Directive.Statement()] {
 			continue

@@ -39,7 +39,7 @@ func checkFastCGIPassUnmatched(m *lint.Model, r *lint.Reporter) {
 		return
 	}
 	closest := map[string]*lint.Pool{} // by target address
-	for _, b := range fastcgiBackends(m) {
+	for b := range fastcgiBackends(m) {
 		if isRelativeSocket(*b.target) || matchPool(m, *b.target) != nil {
 			continue
 		}

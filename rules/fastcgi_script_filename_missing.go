@@ -186,7 +186,7 @@ func phpHop(m *lint.Model, h *lint.Hop) bool {
 // for each hop allocated quadratically (10,000 PHP sites took minutes).
 func hopPools(m *lint.Model, h *lint.Hop) []*lint.Pool {
 	var out []*lint.Pool
-	for _, b := range hopBackends(nil, h) {
+	for b := range hopBackends(h) {
 		if p := matchPool(m, *b.target); p != nil {
 			out = append(out, p)
 		}

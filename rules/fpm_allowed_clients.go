@@ -31,7 +31,7 @@ listen.allowed_clients = 127.0.0.1`,
 
 func checkFPMAllowedClients(m *lint.Model, r *lint.Reporter) {
 	// Host names are wrong in any TCP pool nginx uses, whatever the source.
-	for _, b := range fastcgiBackends(m) {
+	for b := range fastcgiBackends(m) {
 		if b.target.Kind != lint.TargetTCP {
 			continue
 		}

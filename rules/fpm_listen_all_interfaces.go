@@ -48,7 +48,7 @@ func checkFPMListenAllInterfaces(m *lint.Model, r *lint.Reporter) {
 		// Offer 127.0.0.1 only when every nginx hop to the pool connects to
 		// it: nginx in another container or host would lose the pool.
 		var hops []backend
-		for _, b := range fastcgiBackends(m) {
+		for b := range fastcgiBackends(m) {
 			if b.target.Kind == lint.TargetTCP && listens(p, *b.target) {
 				hops = append(hops, b)
 			}

@@ -33,7 +33,7 @@ pm.max_children = 10`,
 }
 
 func checkKeepaliveExhaustsPool(m *lint.Model, r *lint.Reporter) {
-	for _, b := range fastcgiBackends(m) {
+	for b := range fastcgiBackends(m) {
 		if b.server == nil || b.hop.Target.Upstream == nil {
 			continue
 		}

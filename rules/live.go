@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"iter"
 	"path"
 	"regexp"
 	"strings"
@@ -10,12 +11,12 @@ import (
 	"github.com/nginx502-lint/nginx502-lint/lint"
 )
 
-// liveBackends lists every address nginx connects to, for every module
+// liveBackends yields every address nginx connects to, for every module
 // (fastcgi, proxy, uwsgi, scgi, grpc): a hop's own unix or TCP target, or
 // each server of the upstream it names that is not marked down.
-func liveBackends(m *lint.Model) []backend {
+func liveBackends(m *lint.Model) iter.Seq[backend] {
 	if m.Live == nil {
-		return nil
+		return func(func(backend) bool) {}
 	}
 	return backends(m, func(*lint.Hop) bool { return true })
 }

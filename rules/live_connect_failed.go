@@ -27,7 +27,7 @@ child is busy and the backlog is exhausted, and nginx answers 502 at once.`,
 }
 
 func checkLiveConnectFailed(m *lint.Model, r *lint.Reporter) {
-	for _, b := range liveBackends(m) {
+	for b := range liveBackends(m) {
 		var c lint.Connect
 		var addr string
 		switch b.target.Kind {

@@ -30,7 +30,7 @@ func checkLiveFPMNotRunning(m *lint.Model, r *lint.Reporter) {
 	if m.Live == nil || !m.Live.ProcScanned {
 		return
 	}
-	for _, b := range liveBackends(m) {
+	for b := range liveBackends(m) {
 		if b.hop.Module != "fastcgi" || !liveUnreachable(m, b) {
 			continue
 		}

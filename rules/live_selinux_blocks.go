@@ -36,7 +36,7 @@ func checkLiveSELinuxBlocks(m *lint.Model, r *lint.Reporter) {
 	if !known || on {
 		return
 	}
-	for _, b := range liveBackends(m) {
+	for b := range liveBackends(m) {
 		if b.target.Kind != lint.TargetTCP || selinuxHTTPPorts[b.target.Port] {
 			continue
 		}

@@ -26,7 +26,7 @@ lists the sockets that do exist in the same directory.`,
 }
 
 func checkLiveSocketMissing(m *lint.Model, r *lint.Reporter) {
-	for _, b := range liveBackends(m) {
+	for b := range liveBackends(m) {
 		s := liveSocket(m, b)
 		if s == nil || s.Exists || s.StatError != "" {
 			continue

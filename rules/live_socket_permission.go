@@ -31,7 +31,7 @@ func checkLiveSocketPermission(m *lint.Model, r *lint.Reporter) {
 		return
 	}
 	w := liveWorker(m)
-	for _, b := range liveBackends(m) {
+	for b := range liveBackends(m) {
 		s := liveSocket(m, b)
 		if s == nil || !s.Exists || !s.IsSocket || s.File == nil {
 			continue

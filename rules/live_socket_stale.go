@@ -25,7 +25,7 @@ file, not a socket, is refused the same way.`,
 }
 
 func checkLiveSocketStale(m *lint.Model, r *lint.Reporter) {
-	for _, b := range liveBackends(m) {
+	for b := range liveBackends(m) {
 		s := liveSocket(m, b)
 		if s == nil || !s.Exists {
 			continue

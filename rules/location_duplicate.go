@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/nginx502-lint/nginx502-lint/lint"
@@ -71,7 +72,9 @@ func nginxServers(m *lint.Model) []lint.Directive {
 	}
 	var out []lint.Directive
 	for _, h := range m.Nginx.Root.Children("http") {
-		for _, s := range h.Children("server") {
+		servers := h.Children("server")
+		out = slices.Grow(out, len(servers))
+		for _, s := range servers {
 			if s.IsBlock() {
 				out = append(out, s)
 			}

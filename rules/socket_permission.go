@@ -149,7 +149,7 @@ func checkSocketPermission(m *lint.Model, r *lint.Reporter) {
 		ok, known bool
 	}
 	verdicts := map[*lint.Pool]verdict{} // thousands of sites share a pool
-	for _, b := range fastcgiBackends(m) {
+	for b := range fastcgiBackends(m) {
 		if b.target.Kind != lint.TargetUnix {
 			continue
 		}

@@ -73,7 +73,7 @@ func checkTimeoutChain(m *lint.Model, r *lint.Reporter) {
 		ok         bool
 	}
 	pools := map[*lint.Pool]poolLimits{} // thousands of sites share a pool
-	for _, b := range fastcgiBackends(m) {
+	for b := range fastcgiBackends(m) {
 		p := matchPool(m, *b.target)
 		if p == nil {
 			continue

@@ -7,20 +7,24 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 )
 
-// Most of what a run allocates is the model, which lives to the end: a
-// garbage collection finds little to free and costs a pass over all of it.
-// So, unless the environment sets GOGC or GOMEMLIMIT, the collector waits
-// until the heap reaches gcFreeHeap (most trees never do: 10,000 sites
-// peak at about 145 MB), and from the first collection on paces itself as
-// Go does by default (GOGC=gcPercent): past that size memory matters more.
-// On 10,000 sites (docs/performance.md): 331 → 277 ms, peak memory 122 →
-// 145 MB against GOGC=100 from the start; on a 24 MB pool file, 1.05 s
-// and 330 MB this way, 1.05–1.13 s and 312 MB with GOGC=100.
+// Most of what a run allocates is the model, which lives to the end, and
+// most of the model holds no pointers (the nginx files' text, words and
+// statements), so a collection costs little but finds little until the
+// parse has left some garbage. So, unless the environment sets GOGC or
+// GOMEMLIMIT, the collector waits until the heap reaches gcFirstHeap (an
+// editor's run and small trees never do), then keeps the heap within
+// gcTightPercent of what is live, and once the live heap passes
+// gcLooseHeap paces itself as Go does by default (gcPercent): a model that
+// large is mostly pointers (a 26 MB pool file's 400,000 entries), which
+// each collection walks. Measured in docs/performance.md.
 const (
-	gcFreeHeap = 256 << 20
-	gcPercent  = 100
+	gcFirstHeap    = 56 << 20
+	gcTightPercent = 25
+	gcLooseHeap    = 80 << 20
+	gcPercent      = 100
 )
 
 func main() {
@@ -32,14 +36,26 @@ func main() {
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 
-// deferGC turns the collector off up to gcFreeHeap; the first collection
-// finalizes a sentinel, which puts the usual pacing back.
+// deferGC turns the collector off up to gcFirstHeap. A sentinel that each
+// collection finalizes sets the pacing for the next one from the heap it
+// left live.
 func deferGC() {
 	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(gcFreeHeap)
+	debug.SetMemoryLimit(gcFirstHeap)
+	armGC()
+}
+
+func armGC() {
 	sentinel := new([16]byte) // big enough not to share a tiny block
 	runtime.SetFinalizer(sentinel, func(*[16]byte) {
-		debug.SetGCPercent(gcPercent)
+		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		metrics.Read(live)
 		debug.SetMemoryLimit(math.MaxInt64)
+		if live[0].Value.Kind() == metrics.KindUint64 && live[0].Value.Uint64() < gcLooseHeap {
+			debug.SetGCPercent(gcTightPercent)
+			armGC()
+			return
+		}
+		debug.SetGCPercent(gcPercent)
 	})
 }

@@ -52,21 +52,29 @@ func fillFacts(n *lint.Nginx) {
 // levels lists the http context's blocks that settings are inherited
 // through.
 func levels(https []lint.Directive) []lint.Directive {
-	var out []lint.Directive
+	// Counted first, then listed: the list of 10,000 sites' blocks grown
+	// by doubling left twice its size behind.
+	n := 0
+	walkLevels(https, func(lint.Directive) { n++ })
+	out := make([]lint.Directive, 0, n)
+	walkLevels(https, func(d lint.Directive) { out = append(out, d) })
+	return out
+}
+
+func walkLevels(https []lint.Directive, fn func(lint.Directive)) {
 	for _, h := range https {
-		out = append(out, h)
+		fn(h)
 		h.Walk(func(d lint.Directive) bool {
 			switch d.Name() {
 			case "server", "location", "if", "limit_except":
 				if d.IsBlock() {
-					out = append(out, d)
+					fn(d)
 				}
 				return true
 			}
 			return false
 		})
 	}
-	return out
 }
 
 // nginxUser reads the main context's `user name [group];` (ngx_set_user:

@@ -34,9 +34,6 @@ type loader struct {
 
 	files map[string]*file  // by real path
 	real  map[string]string // path as reached → real path
-	// prefetched holds the files of a glob read and parsed in parallel,
-	// by path as reached, until read takes them.
-	prefetched map[string]fetched
 	// minPrefetch is the number of new files a glob must match to be read
 	// in parallel (tests raise it to compare with reading in order).
 	minPrefetch int
@@ -83,7 +80,7 @@ func emptyModel(path string) *lint.Nginx {
 
 func (l *loader) run() (*lint.Nginx, []*lint.Source, error) {
 	n := &lint.Nginx{File: l.main}
-	if f, err := l.read(l.main); err != nil {
+	if f, err := l.read(l.main, fetched{}); err != nil {
 		l.errs = append(l.errs, err)
 		_, n.Root = lint.NewPlace(&lint.NginxFile{Path: l.main})
 	} else {
@@ -100,18 +97,16 @@ func (l *loader) run() (*lint.Nginx, []*lint.Source, error) {
 	return n, l.sources, nil
 }
 
-// read returns the parsed file at path, reading it on first use. A syntax
-// error is recorded and the directives before it are kept.
-func (l *loader) read(path string) (*file, *lint.LoadError) {
+// read returns the parsed file at path, reading it on first use, unless
+// pre holds it read ahead. A syntax error is recorded and the directives
+// before it are kept.
+func (l *loader) read(path string, pre fetched) (*file, *lint.LoadError) {
 	if l.dumpOnly {
 		if _, ok := l.fsys.Overlay[path]; !ok {
 			return nil, &lint.LoadError{Pos: lint.Pos{File: path}, Msg: "not in the nginx -T dump"}
 		}
 	}
-	pre, prefetched := l.prefetched[path]
-	if prefetched {
-		delete(l.prefetched, path)
-	}
+	prefetched := pre.done
 	real, ok := l.real[path]
 	if !ok {
 		if !prefetched {
@@ -138,8 +133,9 @@ func (l *loader) read(path string) (*file, *lint.LoadError) {
 	return f, nil
 }
 
-// fetched is a file read and parsed ahead of its turn.
+// fetched is a file read and parsed ahead of its turn (when done).
 type fetched struct {
+	done       bool
 	real       string // path resolved, when resolveErr is nil
 	resolveErr error
 	file       *file
@@ -150,7 +146,7 @@ type fetched struct {
 // is set). It only reads the loader's settings, so that several can run at
 // once.
 func (l *loader) fetch(path string, resolve bool) fetched {
-	var fe fetched
+	fe := fetched{done: true}
 	if resolve {
 		fe.real, fe.resolveErr = l.fsys.Resolve(path)
 	}
@@ -183,29 +179,23 @@ const minPrefetch = 4
 
 // prefetch reads and parses, in parallel, the files among paths (the
 // matches of one glob) that were never read, so that expanding them in
-// order then finds them ready. Files are expanded, and errors reported, in
-// order all the same.
-func (l *loader) prefetch(paths []string) {
-	var todo []string
-	for _, p := range paths {
+// order then finds them ready: the result is paths' files, by index, done
+// for those read. Files are expanded, and errors reported, in order all
+// the same. Nil when too few files are new.
+func (l *loader) prefetch(paths []string) []fetched {
+	var todo []int
+	for i, p := range paths {
 		if _, seen := l.real[p]; !seen {
-			if _, ok := l.prefetched[p]; !ok {
-				todo = append(todo, p)
-			}
+			todo = append(todo, i)
 		}
 	}
 	if len(todo) < l.minPrefetch {
-		return
+		return nil
 	}
-	results := make([]fetched, len(todo))
-	source.Each(len(todo), func(i int) { results[i] = l.fetch(todo[i], true) })
+	results := make([]fetched, len(paths))
+	source.Each(len(todo), func(i int) { results[todo[i]] = l.fetch(paths[todo[i]], true) })
 	lint.Tracef("nginx: %d files of a glob read and parsed", len(todo))
-	if l.prefetched == nil {
-		l.prefetched = make(map[string]fetched, len(todo))
-	}
-	for i, p := range todo {
-		l.prefetched[p] = results[i]
-	}
+	return results
 }
 
 // expandFile expands the includes of file f at its place p, in file order.
@@ -253,12 +243,17 @@ func (l *loader) include(p *lint.Place, d lint.Directive, chain []*file) {
 				return
 			}
 		}
+		var ahead []fetched
 		if len(paths) > 1 {
-			l.prefetch(paths)
+			ahead = l.prefetch(paths)
 			places = make([]*lint.Place, 0, len(paths))
 		}
-		for _, path := range paths {
-			f, err := l.read(path)
+		for i, path := range paths {
+			var pre fetched
+			if ahead != nil {
+				pre, ahead[i] = ahead[i], fetched{} // the model keeps the file, not this
+			}
+			f, err := l.read(path, pre)
 			if err != nil {
 				l.errs = append(l.errs, includeError(d, pattern, path, err))
 				continue

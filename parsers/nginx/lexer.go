@@ -53,8 +53,8 @@ type lexer struct {
 // newLexer reads data in place: the words it returns share its memory, so
 // data must not change afterwards (the loaders read each file into a
 // buffer of its own, which then lives as long as the model).
-func newLexer(file string, data []byte, lines []int32) *lexer {
-	return &lexer{src: unsafe.String(unsafe.SliceData(data), len(data)), file: file, line: 1, lines: append(lines, 0)}
+func newLexer(file string, data []byte, lines []int32) lexer {
+	return lexer{src: unsafe.String(unsafe.SliceData(data), len(data)), file: file, line: 1, lines: append(lines, 0)}
 }
 
 // at returns the position of offset off, which must be on the current line.

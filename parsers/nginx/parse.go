@@ -33,7 +33,9 @@ func Parse(path string, data []byte) (lint.Directive, []lint.Comment, error) {
 // from s.
 func parse(path string, data []byte, s *slabs) (*lint.NginxFile, []lint.Comment, *lint.LoadError) {
 	lines := s.lines.take(bytes.Count(data, []byte{'\n'}) + 1)[:0]
-	p := &parser{lx: newLexer(path, data, lines), args: s.readWords[:0], stmts: s.readStmts[:0], stack: s.stack[:0]}
+	s.lexer = newLexer(path, data, lines)
+	p := &s.parser
+	*p = parser{lx: &s.lexer, args: s.readWords[:0], stmts: s.readStmts[:0], stack: s.stack[:0]}
 	err := p.run()
 	f := &lint.NginxFile{Path: path, Text: p.lx.src, Lines: p.lx.lines, Escaped: p.escaped}
 	// The words of a directive cut short by an error are not kept.
@@ -56,7 +58,9 @@ func parse(path string, data []byte, s *slabs) (*lint.NginxFile, []lint.Comment,
 			err.Msg += " (" + p.hint + ")"
 		}
 	}
-	return f, p.lx.comments, err
+	comments := p.lx.comments
+	*p, s.lexer = parser{}, lexer{}
+	return f, comments, err
 }
 
 type parser struct {
@@ -169,6 +173,9 @@ func (p *parser) wordValue(i int32) string {
 // statement makes a statement of the words read; end is its ';' or '{'.
 func (p *parser) statement(end token) int32 {
 	i := int32(len(p.stmts))
+	if name := &p.args[p.first]; !name.Escaped {
+		name.Name = lint.NameID(p.wordValue(int32(p.first)))
+	}
 	parent := int32(-1)
 	if n := len(p.stack); n > 0 {
 		parent = p.stack[n-1]

@@ -32,6 +32,9 @@ type slabs struct {
 	readWords []lint.Word
 	readStmts []lint.Stmt
 	stack     []int32 // the blocks open
+	// the parser and lexer of the file being read
+	parser parser
+	lexer  lexer
 }
 
 // slabPool lends slabs to the goroutines that parse a loader's files: a file
