@@ -23,7 +23,8 @@ func gcPercentNow(want int) int {
 }
 
 // TestDeferGC checks, in a process of its own, that the collector stays
-// off while the heap is small, that past gcFirstHeap it collects and then
+// off while the heap is small, that the end of loading collects a large
+// heap only, that past gcFirstHeap it collects and then
 // paces itself at gcTightPercent, and at gcPercent once the live heap
 // passes gcLooseHeap.
 func TestDeferGC(t *testing.T) {
@@ -38,6 +39,17 @@ func TestDeferGC(t *testing.T) {
 		if ms.NumGC != 0 {
 			t.Fatalf("%d collections below %d bytes", ms.NumGC, gcFirstHeap)
 		}
+		collectLoaded() // a small heap: left alone
+		for range 24 {  // 32 MB live: the end of loading collects
+			keep = append(keep, make([]byte, 1<<20))
+		}
+		runtime.ReadMemStats(&ms)
+		before := ms.NumGC
+		collectLoaded()
+		runtime.ReadMemStats(&ms)
+		if before != 0 || ms.NumGC != 1 {
+			t.Fatalf("collectLoaded: %d collections with 8 MB live, %d with 32 MB, want 0 and 1", before, ms.NumGC)
+		}
 		garbage := func() {
 			for range 1000 { // 1 GB of garbage
 				b := make([]byte, 1<<20)
@@ -49,9 +61,9 @@ func TestDeferGC(t *testing.T) {
 		runtime.GC()
 		runtime.ReadMemStats(&ms)
 		// The next collection is due at about (1 + gcTightPercent/100) ×
-		// the 8 MB kept (how large the heap grew meanwhile depends on how
+		// the 32 MB kept (how large the heap grew meanwhile depends on how
 		// the first collections were paced: not asserted).
-		if ms.NumGC == 0 || percent != gcTightPercent || ms.NextGC > 16<<20 {
+		if ms.NumGC == 0 || percent != gcTightPercent || ms.NextGC > 48<<20 {
 			t.Fatalf("after 1 GB of garbage: %d collections, GOGC %d, next collection at %d MB",
 				ms.NumGC, percent, ms.NextGC>>20)
 		}

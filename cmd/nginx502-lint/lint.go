@@ -305,6 +305,7 @@ func check(c *cli.Context, s *settings) (*result, error) {
 		printErrorsIn(c, err, files, time.Since(start))
 		return nil, exitCode(exitError)
 	}
+	collectLoaded()
 	if u := s.cfg.NginxUser; u != "" && model.Nginx != nil {
 		name, group, _ := strings.Cut(u, " ")
 		if group == "" {

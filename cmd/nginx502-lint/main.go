@@ -25,7 +25,13 @@ const (
 	gcTightPercent = 25
 	gcLooseHeap    = 80 << 20
 	gcPercent      = 100
+	// gcLoadedHeap is the heap from which the end of loading collects
+	// (collectLoaded).
+	gcLoadedHeap = 24 << 20
 )
+
+// gcDeferred says deferGC set the collector's pacing.
+var gcDeferred bool
 
 func main() {
 	_, gogc := os.LookupEnv("GOGC")
@@ -40,6 +46,7 @@ func main() {
 // collection finalizes sets the pacing for the next one from the heap it
 // left live.
 func deferGC() {
+	gcDeferred = true
 	debug.SetGCPercent(-1)
 	debug.SetMemoryLimit(gcFirstHeap)
 	armGC()
@@ -58,4 +65,20 @@ func armGC() {
 		}
 		debug.SetGCPercent(gcPercent)
 	})
+}
+
+// collectLoaded collects once the model is loaded, when the loaders'
+// working memory (path caches, files read ahead, parse buffers) has just
+// become garbage and before the rules add theirs: on 10,000 sites the
+// peak falls from 68–73 to 65 MiB at no cost in time. A small heap (an
+// editor's file) is left alone, and so is pacing the environment set.
+func collectLoaded() {
+	if !gcDeferred {
+		return
+	}
+	heap := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(heap)
+	if heap[0].Value.Kind() == metrics.KindUint64 && heap[0].Value.Uint64() >= gcLoadedHeap {
+		runtime.GC()
+	}
 }
