@@ -302,3 +302,29 @@ func FuzzParse(f *testing.F) {
 		})
 	})
 }
+
+// TestParseNames checks a directive's name however it is written: a name
+// of nginx's own directives (interned), an unknown one, a quoted one, one
+// with an escape.
+func TestParseNames(t *testing.T) {
+	root, _, err := Parse("t.conf", []byte("fastcgi_param A b;\nmy_module_thing on;\n\"gzip\" on;\nroo\\t /srv;\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		name  string
+		known bool
+	}{{"fastcgi_param", true}, {"my_module_thing", false}, {"gzip", true}, {"roo\t", false}}
+	got := root.BlockList()
+	if len(got) != len(want) {
+		t.Fatalf("%d directives, want %d", len(got), len(want))
+	}
+	for i, d := range got {
+		if d.Name() != want[i].name || (lint.NameID(d.Name()) != 0) != want[i].known {
+			t.Errorf("directive %d: name %q (known %v), want %q (known %v)", i, d.Name(), lint.NameID(d.Name()) != 0, want[i].name, want[i].known)
+		}
+	}
+	if got[0].Arg(1) != "b" || got[2].ArgPos(0).Col != 8 {
+		t.Errorf("arguments after the names: %q at %v", got[0].Arg(1), got[2].ArgPos(0))
+	}
+}
