@@ -1,7 +1,6 @@
 package lint
 
 import (
-	"cmp"
 	"encoding/json"
 	"iter"
 	"slices"
@@ -348,34 +347,72 @@ func (d Directive) Block() iter.Seq[Directive] {
 // children yields the directives in the block of statement i (-1: the
 // top level), includes expanded; false when yield stopped.
 func (p *Place) children(i int32, yield func(Directive) bool) bool {
-	f := p.File
-	c, end := int32(0), int32(len(f.Stmts))
-	if i >= 0 {
-		c, end = i+1, f.Stmts[i].After
-	}
-	// The includes' expansions are in statement order: k walks them
-	// along with the children.
-	k := 0
-	if i >= 0 && len(p.Expansions) > 0 {
-		k, _ = slices.BinarySearchFunc(p.Expansions, c, func(e Expansion, c int32) int { return cmp.Compare(e.At, c) })
-	}
+	c, end, k := p.block(i)
 	for c < end {
 		if !yield(Directive{place: p, i: c}) {
 			return false
 		}
-		for k < len(p.Expansions) && p.Expansions[k].At < c {
-			k++
-		}
-		if k < len(p.Expansions) && p.Expansions[k].At == c {
-			for _, q := range p.Expansions[k].Places {
-				if !q.children(-1, yield) {
-					return false
-				}
+		for _, q := range p.expandedAt(&k, c) {
+			if !q.children(-1, yield) {
+				return false
 			}
 		}
-		c = f.Stmts[c].After
+		c = p.File.Stmts[c].After
 	}
 	return true
+}
+
+// walk is Directive.Walk for the block of statement i (-1: the top level).
+func (p *Place) walk(i int32, fn func(Directive) bool) {
+	c, end, k := p.block(i)
+	for c < end {
+		st := &p.File.Stmts[c]
+		if fn(Directive{place: p, i: c}) && st.Close != NoBlock {
+			p.walk(c, fn)
+		}
+		for _, q := range p.expandedAt(&k, c) {
+			q.walk(-1, fn)
+		}
+		c = st.After
+	}
+}
+
+// block returns the first statement of the block of statement i (-1: the
+// top level), the index after its last one, and the first of p's
+// expansions that can be in it.
+func (p *Place) block(i int32) (first, end int32, k int) {
+	if i < 0 {
+		return 0, int32(len(p.File.Stmts)), 0
+	}
+	first, end = i+1, p.File.Stmts[i].After
+	// The first expansion at or after first: most places have one to
+	// three, so a search by halves only beyond a few.
+	lo, hi := 0, len(p.Expansions)
+	for hi-lo > 4 {
+		mid := int(uint(lo+hi) >> 1)
+		if p.Expansions[mid].At < first {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	for lo < hi && p.Expansions[lo].At < first {
+		lo++
+	}
+	return first, end, lo
+}
+
+// expandedAt returns the places of what the include at statement c read,
+// if it is one; the expansions are in statement order, and *k walks them
+// along with c.
+func (p *Place) expandedAt(k *int, c int32) []*Place {
+	for *k < len(p.Expansions) && p.Expansions[*k].At < c {
+		*k++
+	}
+	if *k < len(p.Expansions) && p.Expansions[*k].At == c {
+		return p.Expansions[*k].Places
+	}
+	return nil
 }
 
 // BlockList returns the directives of d's block (Block) as a new slice.
@@ -587,26 +624,11 @@ func (d Directive) Child(name string) Directive {
 	return last
 }
 
-// has reports whether d's block holds a directive named name.
-func (d Directive) has(name string) bool {
-	if idx := d.byName(); idx != nil {
-		return len(idx[name]) > 0
-	}
-	for c := range d.Block() {
-		if c.Name() == name {
-			return true
-		}
-	}
-	return false
-}
-
 // Walk calls fn for d's children depth-first in file order; when fn returns
 // false the children of that directive are skipped.
 func (d Directive) Walk(fn func(Directive) bool) {
-	for c := range d.Block() {
-		if fn(c) && c.IsBlock() {
-			c.Walk(fn)
-		}
+	if d.place != nil {
+		d.place.walk(d.i, fn)
 	}
 }
 
@@ -759,6 +781,7 @@ type Setting struct {
 	// applies.
 	Level Directive
 	name  string
+	last  Directive
 }
 
 // IsDefault reports whether no level sets the directive.
@@ -795,12 +818,7 @@ func (s Setting) All() iter.Seq[Directive] {
 
 // Last returns the directive in force for a non-array directive, or the
 // zero Directive.
-func (s Setting) Last() Directive {
-	if s.Level.IsZero() {
-		return Directive{}
-	}
-	return s.Level.Child(s.name)
-}
+func (s Setting) Last() Directive { return s.last }
 
 // notInherited lists directives that nginx does not merge from an outer level
 // into an inner one: handlers and rewrite-module instructions.
@@ -823,8 +841,8 @@ func Inherited(name string) bool { return !notInherited[name] }
 // level that sets any. Inheritance stops at the http or stream block.
 func Effective(block Directive, name string) Setting {
 	for level := block; !level.IsZero(); level = level.Parent() {
-		if level.has(name) {
-			return Setting{Level: level, name: name}
+		if last := level.Child(name); !last.IsZero() {
+			return Setting{Level: level, name: name, last: last}
 		}
 		if !Inherited(name) || level.IsRoot() {
 			break
