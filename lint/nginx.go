@@ -187,7 +187,12 @@ func (d Directive) IsRoot() bool { return d.place != nil && d.i < 0 }
 
 // Statement names the line of the file d is, the same at every place the
 // file is included.
-func (d Directive) Statement() StatementID { return StatementID{File: d.place.File, Index: d.i} }
+func (d Directive) Statement() StatementID {
+	if d.place == nil {
+		return StatementID{}
+	}
+	return StatementID{File: d.place.File, Index: d.i}
+}
 
 // Place is where d's file is read into the tree.
 func (d Directive) Place() *Place { return d.place }

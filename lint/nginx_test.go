@@ -501,3 +501,21 @@ func TestLowerASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroDirective checks that every method answers on no directive, as
+// rules call them on a Setting's Last or an Enclosing that found nothing.
+func TestZeroDirective(t *testing.T) {
+	var d lint.Directive
+	if !d.IsZero() || d.IsRoot() || d.IsBlock() || d.Name() != "" || d.NArgs() != 0 || d.Arg(0) != "" ||
+		d.ArgPos(0) != (lint.Pos{}) || d.Pos() != (lint.Pos{}) || d.Span() != (lint.Span{}) ||
+		d.BlockEnd() != (lint.Pos{}) || !d.Parent().IsZero() || !d.Include().IsZero() ||
+		d.BlockLen() != 0 || d.Children("x") != nil || !d.Child("x").IsZero() ||
+		!d.Enclosing("http").IsZero() || d.Context() != nil || d.IncludeChain() != nil ||
+		d.Statement() != (lint.StatementID{}) || d.File() != "" {
+		t.Errorf("the zero Directive answers as a directive")
+	}
+	d.Walk(func(lint.Directive) bool { t.Error("Walk visits something"); return true })
+	if s := lint.Effective(d, "x"); !s.IsDefault() || !s.Last().IsZero() || s.Directives() != nil {
+		t.Errorf("Effective of no block = %+v", s)
+	}
+}
