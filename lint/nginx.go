@@ -593,21 +593,17 @@ func (d Directive) Children(name string) []Directive {
 		cs := idx[name]
 		return cs[:len(cs):len(cs)]
 	}
-	n := 0
-	for c := range d.Block() {
-		if c.Name() == name {
-			n++
-		}
+	if d.place == nil {
+		return nil
 	}
+	match := matcher(name)
+	n := 0
+	d.place.named(d.i, match, func(Directive) { n++ })
 	if n == 0 {
 		return nil
 	}
 	out := make([]Directive, 0, n)
-	for c := range d.Block() {
-		if c.Name() == name {
-			out = append(out, c)
-		}
-	}
+	d.place.named(d.i, match, func(c Directive) { out = append(out, c) })
 	return out
 }
 
@@ -621,12 +617,47 @@ func (d Directive) Child(name string) Directive {
 		return Directive{}
 	}
 	var last Directive
-	for c := range d.Block() {
-		if c.Name() == name {
-			last = c
-		}
+	if d.place != nil {
+		d.place.named(d.i, matcher(name), func(c Directive) { last = c })
 	}
 	return last
+}
+
+// nameMatch tells the directives of one name: by its index among the known
+// names when it is one (no bytes compared), by the bytes of the name word
+// otherwise.
+type nameMatch struct {
+	name string
+	id   uint16
+}
+
+func matcher(name string) nameMatch { return nameMatch{name: name, id: NameID(name)} }
+
+func (m nameMatch) matches(f *NginxFile, st *Stmt) bool {
+	w := &f.Words[st.Word]
+	if m.id != 0 {
+		return w.Name == m.id
+	}
+	// A known name is always marked: an unmarked word is another name or
+	// one with escapes, which no known name has.
+	return w.Name == 0 && f.value(w) == m.name
+}
+
+// named calls fn for the directives that m matches in the block of
+// statement i (-1: the top level), includes expanded, in order.
+func (p *Place) named(i int32, m nameMatch, fn func(Directive)) {
+	f := p.File
+	c, end, k := p.block(i)
+	for c < end {
+		st := &f.Stmts[c]
+		if m.matches(f, st) {
+			fn(Directive{place: p, i: c})
+		}
+		for _, q := range p.expandedAt(&k, c) {
+			q.named(-1, m, fn)
+		}
+		c = st.After
+	}
 }
 
 // Walk calls fn for d's children depth-first in file order; when fn returns
