@@ -17,9 +17,9 @@ import (
 // GOMEMLIMIT, the collector waits until the heap reaches gcFirstHeap (an
 // editor's run and small trees never do), then keeps the heap within
 // gcTightPercent of what is live, and once the live heap passes
-// gcLooseHeap paces itself as Go does by default (gcPercent): a model that
-// large is mostly pointers (a 26 MB pool file's 400,000 entries), which
-// each collection walks. Measured in docs/performance.md.
+// gcLooseHeap paces itself as Go does by default (gcPercent): past that,
+// tight pacing walks a large heap again and again (a 26 MB pool file's
+// 400,000 entries are mostly pointers). Measured in docs/performance.md.
 const (
 	gcFirstHeap    = 56 << 20
 	gcTightPercent = 25
