@@ -152,9 +152,6 @@ func NewPlace(f *NginxFile) (*Place, Directive) {
 	return p, Directive{place: p, i: -1}
 }
 
-// Root returns the synthetic root block of the main file's place p.
-func (p *Place) Root() Directive { return Directive{place: p, i: -1} }
-
 // Directive returns the directive of statement i of the file at p.
 func (p *Place) Directive(i int32) Directive { return Directive{place: p, i: i} }
 
@@ -279,14 +276,6 @@ func (d Directive) Pos() Pos {
 	}
 	f := d.place.File
 	return f.pos(f.Words[f.Stmts[d.i].Word].Off)
-}
-
-// File is the path of the directive's file.
-func (d Directive) File() string {
-	if d.place == nil {
-		return ""
-	}
-	return d.place.File.Path
 }
 
 // Span runs from the directive's name to the ';' or '{' that ends it.
@@ -422,15 +411,6 @@ func (p *Place) expandedAt(k *int, c int32) []*Place {
 
 // BlockList returns the directives of d's block (Block) as a new slice.
 func (d Directive) BlockList() []Directive { return slices.Collect(d.Block()) }
-
-// BlockLen is the number of directives in d's block, includes expanded.
-func (d Directive) BlockLen() int {
-	n := 0
-	for range d.Block() {
-		n++
-	}
-	return n
-}
 
 // indexMin is the size from which Index indexes a block.
 const indexMin = 32

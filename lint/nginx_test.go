@@ -370,7 +370,7 @@ func TestDirectiveHelpers(t *testing.T) {
 		var all, skipped int
 		root.Walk(func(lint.Directive) bool { all++; return true })
 		root.Walk(func(d lint.Directive) bool { skipped++; return d.Name() != "http" })
-		if all <= skipped || skipped != root.BlockLen()+find(t, root, "stream").BlockLen()+find(t, root, "stream > server").BlockLen() {
+		if all <= skipped || skipped != len(root.BlockList())+len(find(t, root, "stream").BlockList())+len(find(t, root, "stream > server").BlockList()) {
 			t.Errorf("Walk visited %d directives, %d when skipping http's children", all, skipped)
 		}
 	})
@@ -509,9 +509,9 @@ func TestZeroDirective(t *testing.T) {
 	if !d.IsZero() || d.IsRoot() || d.IsBlock() || d.Name() != "" || d.NArgs() != 0 || d.Arg(0) != "" ||
 		d.ArgPos(0) != (lint.Pos{}) || d.Pos() != (lint.Pos{}) || d.Span() != (lint.Span{}) ||
 		d.BlockEnd() != (lint.Pos{}) || !d.Parent().IsZero() || !d.Include().IsZero() ||
-		d.BlockLen() != 0 || d.Children("x") != nil || !d.Child("x").IsZero() ||
+		d.BlockList() != nil || d.Children("x") != nil || !d.Child("x").IsZero() ||
 		!d.Enclosing("http").IsZero() || d.Context() != nil || d.IncludeChain() != nil ||
-		d.Statement() != (lint.StatementID{}) || d.File() != "" {
+		d.Statement() != (lint.StatementID{}) {
 		t.Errorf("the zero Directive answers as a directive")
 	}
 	d.Walk(func(lint.Directive) bool { t.Error("Walk visits something"); return true })
