@@ -112,7 +112,8 @@ func (f *NginxFile) pos(off int32) Pos {
 	return Pos{File: f.Path, Line: int32(line + 1), Col: off - f.Lines[line] + 1}
 }
 
-func (f *NginxFile) value(w *Word) string {
+// Value is the value of word w of f: quotes removed, escapes applied.
+func (f *NginxFile) Value(w *Word) string {
 	if w.Escaped {
 		return f.Escaped[w.Len]
 	}
@@ -206,7 +207,7 @@ func (d Directive) Name() string {
 	if w.Name != 0 {
 		return directiveNames[w.Name]
 	}
-	return f.value(w)
+	return f.Value(w)
 }
 
 // NArgs is the number of arguments.
@@ -223,7 +224,7 @@ func (d Directive) Arg(i int) string {
 		return ""
 	}
 	f := d.place.File
-	return f.value(&f.Words[int(f.Stmts[d.i].Word)+1+i])
+	return f.Value(&f.Words[int(f.Stmts[d.i].Word)+1+i])
 }
 
 // ArgQuote returns the quote of argument i, a double or single quote; 0
@@ -620,7 +621,7 @@ func (m nameMatch) matches(f *NginxFile, st *Stmt) bool {
 	}
 	// A known name is always marked: an unmarked word is another name or
 	// one with escapes, which no known name has.
-	return w.Name == 0 && f.value(w) == m.name
+	return w.Name == 0 && f.Value(w) == m.name
 }
 
 // named calls fn for the directives that m matches in the block of

@@ -38,14 +38,11 @@ func parse(path string, data []byte, s *slabs) (*lint.NginxFile, []lint.Comment,
 	*p = parser{lx: &s.lexer, args: s.readWords[:0], stmts: s.readStmts[:0], stack: s.stack[:0]}
 	err := p.run()
 	f := &lint.NginxFile{Path: path, Text: p.lx.src, Lines: p.lx.lines, Escaped: p.escaped}
-	// The words of a directive cut short by an error are not kept.
-	used := 0
 	if n := len(p.stmts); n > 0 {
+		// The words of a directive cut short by an error are not kept.
 		last := p.stmts[n-1]
-		used = int(last.Word + 1 + last.NArgs)
-	}
-	if len(p.stmts) > 0 {
-		f.Stmts = s.stmts.take(len(p.stmts))
+		used := int(last.Word + 1 + last.NArgs)
+		f.Stmts = s.stmts.take(n)
 		copy(f.Stmts, p.stmts)
 		f.Words = s.words.take(used)
 		copy(f.Words, p.args[:used])
@@ -159,15 +156,8 @@ func (p *parser) word(t token) {
 
 // wordValue is the value of word i of the file being read.
 func (p *parser) wordValue(i int32) string {
-	w := &p.args[i]
-	if w.Escaped {
-		return p.escaped[w.Len]
-	}
-	start := w.Off
-	if w.Quote != 0 {
-		start++
-	}
-	return p.lx.src[start : start+w.Len]
+	read := lint.NginxFile{Text: p.lx.src, Escaped: p.escaped}
+	return read.Value(&p.args[i])
 }
 
 // statement makes a statement of the words read; end is its ';' or '{'.
