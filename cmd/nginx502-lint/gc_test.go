@@ -25,8 +25,8 @@ func gcPercentNow(want int) int {
 // TestDeferGC checks, in a process of its own, that the collector stays
 // off while the heap is small, that the end of loading collects a large
 // heap only, that past gcFirstHeap it collects and then
-// paces itself at gcTightPercent, and at gcPercent once the live heap
-// passes gcLooseHeap.
+// paces itself at gcTightPercent, at gcPercent while the live heap is
+// past gcLooseHeap, and at gcTightPercent again when it falls back.
 func TestDeferGC(t *testing.T) {
 	if os.Getenv("NGINX502_GC_CHILD") == "1" {
 		deferGC()
@@ -57,8 +57,8 @@ func TestDeferGC(t *testing.T) {
 			}
 		}
 		garbage()
-		percent := gcPercentNow(gcTightPercent)
 		runtime.GC()
+		percent := gcPercentNow(gcTightPercent)
 		runtime.ReadMemStats(&ms)
 		// The next collection is due at about (1 + gcTightPercent/100) ×
 		// the 32 MB kept (how large the heap grew meanwhile depends on how
@@ -74,6 +74,12 @@ func TestDeferGC(t *testing.T) {
 		runtime.GC()
 		if percent := gcPercentNow(gcPercent); percent != gcPercent {
 			t.Fatalf("with %d MB live: GOGC %d, want %d", len(keep), percent, gcPercent)
+		}
+		clear(keep[32:]) // back under gcLooseHeap: tight again
+		keep = keep[:32]
+		runtime.GC()
+		if percent := gcPercentNow(gcTightPercent); percent != gcTightPercent {
+			t.Fatalf("with %d MB live again: GOGC %d, want %d", len(keep), percent, gcTightPercent)
 		}
 		t.Logf("%d collections", ms.NumGC)
 		runtime.KeepAlive(keep)

@@ -44,7 +44,7 @@ func main() {
 
 // deferGC turns the collector off up to gcFirstHeap. A sentinel that each
 // collection finalizes sets the pacing for the next one from the heap it
-// left live.
+// left live, and a new sentinel for the one after.
 func deferGC() {
 	gcDeferred = true
 	debug.SetGCPercent(-1)
@@ -58,12 +58,15 @@ func armGC() {
 		live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		metrics.Read(live)
 		debug.SetMemoryLimit(math.MaxInt64)
+		// Set again at every collection: what a collection counts live
+		// includes what was allocated while it marked, so one reading
+		// too high must not decide for the rest of the run.
 		if live[0].Value.Kind() == metrics.KindUint64 && live[0].Value.Uint64() < gcLooseHeap {
 			debug.SetGCPercent(gcTightPercent)
-			armGC()
-			return
+		} else {
+			debug.SetGCPercent(gcPercent)
 		}
-		debug.SetGCPercent(gcPercent)
+		armGC()
 	})
 }
 
